@@ -1,0 +1,159 @@
+/* geovoice.c: the `geovoice` program. Parses arguments, calls the library,
+ * prints its errors and maps them to exit codes (SPEC: 0 success, 1 usage,
+ * 2 bad input data, 3 output not written, 4 internal error). The only
+ * place in the project allowed to call exit(). */
+#include "geovoice/mapjob.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static int quiet;
+
+static int exit_code(int rc) {
+    switch (rc) {
+    case GV_OK: return 0;
+    case GV_EUSAGE: return 1;
+    case GV_EDATA: return 2;
+    case GV_EOUTPUT: return 3;
+    default: return 4;
+    }
+}
+
+static void log_stderr(void *ctx, const char *line) {
+    (void)ctx;
+    if (!quiet) fprintf(stderr, "%s\n", line);
+}
+
+static const char *MAP_HELP =
+    "usage: geovoice map --shapes SRC [--layer NAME] [--where SQL] --data TABLE.csv --join FIELD=COLUMN\n"
+    "                    [--match name] --value EXPR [--classify METHOD[:K]] [--palette NAME] [-r]\n"
+    "                    [--title TEXT] [--subtitle TEXT] [--source TEXT] [--date TEXT] [--legend-title TEXT]\n"
+    "                    [--dpi N] [--size a4|a3|a5|WxHmm] [--landscape] [--locale vi|en] [--decimals N]\n"
+    "                    [--allow-duplicates sum|first|mean] [--decimal .|,] [--strict] [--no-insets]\n"
+    "                    [--join-report FILE.csv] [--report FILE.json] [--quiet] -o OUT.png|OUT.pdf|OUT.svg\n"
+    "\n"
+    "Draws a choropleth of the units of SRC (any GDAL/OGR vector source) coloured by EXPR computed from\n"
+    "the CSV table joined to them.\n"
+    "  --join FIELD=COLUMN   boundary field = table column (codes: 1, 01 and 1.0 are equal; when both\n"
+    "                        sides carry a name, every code whose names disagree is reported)\n"
+    "  --match name          join by Vietnamese name instead of code (NFC, tone placement, type prefixes,\n"
+    "                        then diacritic-free as a last resort; ambiguous names are reported, never guessed)\n"
+    "  --join-parent F=C     for name joins: restrict candidates to the same parent code\n"
+    "  --value EXPR          a column or arithmetic of columns and built-ins: population_total/@area_km2\n"
+    "                        (@area_km2 = geodesic area of the unit). Empty cells and zero denominators\n"
+    "                        give 'no data' (errors with --strict)\n"
+    "  --classify M[:K]      quantile (default, K=5), equal, jenks (exact Fisher-Jenks), manual:0,50,100\n"
+    "  --palette NAME        a ColorBrewer scheme (YlOrRd default, Blues, RdBu, ...); -r reverses it\n"
+    "  --size, --landscape   page (A4 portrait default); PNG pixels = mm x dpi / 25.4\n"
+    "  --dpi N               PNG resolution (default 300)\n"
+    "  --locale vi|en        number format and legend words (vi: 1.234,5)\n"
+    "  --report FILE.json    machine-readable account of the run (inputs, join, values, classes, timings)\n"
+    "  --join-report F.csv   every unmatched, ambiguous or mismatched row/unit with the reason\n"
+    "  --no-insets           do not draw the Hoang Sa / Truong Sa inset frames\n"
+    "Exit codes: 0 ok, 1 usage, 2 bad input data, 3 output not written, 4 internal error.\n";
+
+static int cmd_map(int argc, char **argv) {
+    gv_map_options o;
+    gv_map_options_init(&o);
+    enum {
+        O_SHAPES = 1000, O_LAYER, O_WHERE, O_DATA, O_JOIN, O_MATCH, O_VALUE, O_CLASSIFY, O_PALETTE, O_TITLE,
+        O_SUBTITLE, O_SOURCE, O_DATE, O_LEGEND, O_DPI, O_SIZE, O_LANDSCAPE, O_LOCALE, O_DECIMALS, O_DUP,
+        O_DECIMAL, O_STRICT, O_NOINSETS, O_JOINREP, O_REPORT, O_QUIET, O_HELP, O_THREADS, O_JPARENT
+    };
+    static const struct option opts[] = {
+        {"shapes", 1, 0, O_SHAPES}, {"layer", 1, 0, O_LAYER}, {"where", 1, 0, O_WHERE}, {"data", 1, 0, O_DATA},
+        {"join", 1, 0, O_JOIN}, {"match", 1, 0, O_MATCH}, {"value", 1, 0, O_VALUE}, {"classify", 1, 0, O_CLASSIFY},
+        {"palette", 1, 0, O_PALETTE}, {"reverse", 0, 0, 'r'}, {"title", 1, 0, O_TITLE},
+        {"subtitle", 1, 0, O_SUBTITLE}, {"source", 1, 0, O_SOURCE}, {"date", 1, 0, O_DATE},
+        {"legend-title", 1, 0, O_LEGEND}, {"dpi", 1, 0, O_DPI}, {"size", 1, 0, O_SIZE},
+        {"landscape", 0, 0, O_LANDSCAPE}, {"locale", 1, 0, O_LOCALE}, {"decimals", 1, 0, O_DECIMALS},
+        {"allow-duplicates", 1, 0, O_DUP}, {"decimal", 1, 0, O_DECIMAL}, {"strict", 0, 0, O_STRICT},
+        {"no-insets", 0, 0, O_NOINSETS}, {"join-report", 1, 0, O_JOINREP}, {"report", 1, 0, O_REPORT},
+        {"quiet", 0, 0, O_QUIET}, {"help", 0, 0, O_HELP}, {"output", 1, 0, 'o'}, {"threads", 1, 0, O_THREADS},
+        {"join-parent", 1, 0, O_JPARENT}, {0, 0, 0, 0}};
+    int c;
+    char *end;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "o:rq", opts, NULL)) != -1) {
+        switch (c) {
+        case O_SHAPES: o.shapes = optarg; break;
+        case O_LAYER: o.layer = optarg; break;
+        case O_WHERE: o.where = optarg; break;
+        case O_DATA: o.data = optarg; break;
+        case O_JOIN: o.join = optarg; break;
+        case O_JPARENT: o.join_parent = optarg; break;
+        case O_MATCH:
+            if (strcmp(optarg, "name") && strcmp(optarg, "code")) {
+                fprintf(stderr, "geovoice map: --match '%s': expected name or code\n", optarg);
+                return 1;
+            }
+            o.match_name = !strcmp(optarg, "name");
+            break;
+        case O_VALUE: o.value = optarg; break;
+        case O_CLASSIFY: o.classify = optarg; break;
+        case O_PALETTE: o.palette = optarg; break;
+        case 'r': o.reverse = 1; break;
+        case O_TITLE: o.title = optarg; break;
+        case O_SUBTITLE: o.subtitle = optarg; break;
+        case O_SOURCE: o.source = optarg; break;
+        case O_DATE: o.date = optarg; break;
+        case O_LEGEND: o.legend_title = optarg; break;
+        case O_DPI:
+            o.dpi = strtod(optarg, &end);
+            if (*end || o.dpi <= 0) { fprintf(stderr, "geovoice map: --dpi '%s': expected a positive number\n", optarg); return 1; }
+            break;
+        case O_SIZE: o.size = optarg; break;
+        case O_LANDSCAPE: o.landscape = 1; break;
+        case O_LOCALE: o.locale = optarg; break;
+        case O_DECIMALS:
+            o.decimals = (int)strtol(optarg, &end, 10);
+            if (*end || o.decimals < 0 || o.decimals > 9) { fprintf(stderr, "geovoice map: --decimals '%s': expected 0-9\n", optarg); return 1; }
+            break;
+        case O_DUP: o.allow_duplicates = optarg; break;
+        case O_DECIMAL:
+            if (strcmp(optarg, ".") && strcmp(optarg, ",")) { fprintf(stderr, "geovoice map: --decimal '%s': expected . or ,\n", optarg); return 1; }
+            o.decimal = optarg[0];
+            break;
+        case O_STRICT: o.strict = 1; break;
+        case O_NOINSETS: o.no_insets = 1; break;
+        case O_JOINREP: o.join_report = optarg; break;
+        case O_REPORT: o.report = optarg; break;
+        case 'q':
+        case O_QUIET: quiet = 1; break;
+        case O_THREADS: o.threads = atoi(optarg); break;
+        case 'o': o.out = optarg; break;
+        case O_HELP: fputs(MAP_HELP, stdout); return 0;
+        default: fputs(MAP_HELP, stderr); return 1;
+        }
+    }
+    if (optind < argc) {
+        fprintf(stderr, "geovoice map: unexpected argument '%s' (see geovoice map --help)\n", argv[optind]);
+        return 1;
+    }
+    gv_error err;
+    gv_error_clear(&err);
+    int rc = gv_map_run(&o, log_stderr, NULL, &err);
+    if (rc != GV_OK) {
+        fprintf(stderr, "geovoice map: %s\n", err.msg);
+        return exit_code(rc);
+    }
+    return 0;
+}
+
+static const char *HELP =
+    "usage: geovoice VERB [options]   (geovoice VERB --help for each)\n"
+    "verbs:\n"
+    "  map     draw a choropleth of boundary units joined to a table (PNG, PDF, SVG)\n";
+
+int main(int argc, char **argv) {
+    if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+        fputs(HELP, argc < 2 ? stderr : stdout);
+        return argc < 2 ? 1 : 0;
+    }
+    if (!strcmp(argv[1], "map")) return cmd_map(argc - 1, argv + 1);
+    fprintf(stderr, "geovoice: unknown verb '%s'\n%s", argv[1], HELP);
+    return 1;
+}

@@ -1,0 +1,551 @@
+/* layer.c: reads a boundary layer through GDAL/OGR into flat lon/lat arrays
+ * (see include/geovoice/layer.h).
+ *
+ * Why flat arrays: the renderer walks 1.2 M vertices per national commune
+ * map several times (extent, projection, fill, stroke). One contiguous xy
+ * array with ring offsets keeps that cache-friendly and lets projection run
+ * as one batched PROJ call instead of a call per point. */
+#include "geovoice/layer.h"
+
+#include <cpl_conv.h>
+#include <cpl_error.h>
+#include <gdal.h>
+#include <geodesic.h>
+#include <geos_c.h>
+#include <math.h>
+#include <ogr_api.h>
+#include <ogr_srs_api.h>
+#include <proj.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <utf8proc.h>
+
+typedef struct feature {
+    long long fid;
+    size_t ring0, nrings; /* range in l->ring_off */
+    double bbox[4];
+    size_t attr0;         /* index of first attribute in l->attrs */
+} feature;
+
+struct gv_layer {
+    char *source, *name;
+    size_t nfields;
+    char **field_names;
+    feature *feat;
+    size_t nfeat, capfeat;
+    char **attrs; /* nfeat * nfields strings (malloc'd), NULL for "" */
+    size_t nattrs, capattrs;
+    double *xy;
+    size_t npts, cappts;
+    size_t *ring_off; /* nrings_total + 1 */
+    int *ring_part;
+    unsigned char *ring_hole;
+    size_t nrings_total, caprings;
+    double bbox[4];
+    size_t n_empty, n_nonpoly;
+    double *area_km2; /* lazily computed */
+};
+
+static int grow(void **p, size_t *cap, size_t need, size_t elem) {
+    if (need <= *cap) return 0;
+    size_t nc = *cap ? *cap : 64;
+    while (nc < need) nc *= 2;
+    void *np = realloc(*p, nc * elem);
+    if (!np) return -1;
+    *p = np;
+    *cap = nc;
+    return 0;
+}
+
+static char *dupstr(const char *s) {
+    size_t n = strlen(s);
+    char *d = malloc(n + 1);
+    if (d) memcpy(d, s, n + 1);
+    return d;
+}
+
+/* GDAL prints errors to stderr by default; a library must not, so every
+ * GDAL call runs under the quiet handler and its last message is copied
+ * into ours. */
+static int gdal_fail(gv_error *err, int code, const char *fmt, ...) GV_PRINTF(3, 4);
+static int gdal_fail(gv_error *err, int code, const char *fmt, ...) {
+    char head[GV_ERR_LEN];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(head, sizeof head, fmt, ap);
+    va_end(ap);
+    const char *g = CPLGetLastErrorMsg();
+    if (g && *g)
+        return gv_error_set(err, code, "%s (GDAL: %s)", head, g);
+    return gv_error_set(err, code, "%s", head);
+}
+
+static void bbox_empty(double b[4]) { b[0] = b[1] = INFINITY; b[2] = b[3] = -INFINITY; }
+static void bbox_nan(double b[4]) { b[0] = b[1] = b[2] = b[3] = NAN; }
+
+static int add_ring(gv_layer *l, OGRGeometryH ring, int part, int hole,
+                    OGRCoordinateTransformationH ct, double fb[4]) {
+    int n = OGR_G_GetPointCount(ring);
+    if (n < 3) return 0; /* degenerate ring: nothing to draw or measure */
+    if (grow((void **)&l->xy, &l->cappts, (l->npts + (size_t)n + 1) * 2, sizeof(double)) ||
+        grow((void **)&l->ring_off, &l->caprings, l->nrings_total + 2, sizeof(size_t)))
+        return -1;
+    /* ring_part/ring_hole grow in step with ring_off (same capacity). */
+    size_t capr = l->caprings;
+    int *rp = realloc(l->ring_part, capr * sizeof(int));
+    if (!rp) return -1;
+    l->ring_part = rp;
+    unsigned char *rh = realloc(l->ring_hole, capr);
+    if (!rh) return -1;
+    l->ring_hole = rh;
+
+    double *x = l->xy + 2 * l->npts;
+    OGR_G_GetPoints(ring, x, 2 * sizeof(double), x + 1, 2 * sizeof(double), NULL, 0);
+    if (ct) {
+        /* OCTTransform wants separate arrays; transform in place via a
+         * scratch copy of y. */
+        double *xs = malloc((size_t)n * sizeof(double)), *ys = malloc((size_t)n * sizeof(double));
+        int *ok = malloc((size_t)n * sizeof(int));
+        if (!xs || !ys || !ok) { free(xs); free(ys); free(ok); return -1; }
+        for (int k = 0; k < n; k++) { xs[k] = x[2 * k]; ys[k] = x[2 * k + 1]; }
+        int good = OCTTransformEx(ct, n, xs, ys, NULL, ok);
+        for (int k = 0; k < n; k++) {
+            if (!good || !ok[k]) { xs[k] = ys[k] = NAN; }
+            x[2 * k] = xs[k];
+            x[2 * k + 1] = ys[k];
+        }
+        free(xs); free(ys); free(ok);
+    }
+    /* Close the ring if the source left it open. */
+    if (x[0] != x[2 * (n - 1)] || x[1] != x[2 * (n - 1) + 1]) {
+        x[2 * n] = x[0];
+        x[2 * n + 1] = x[1];
+        n++;
+    }
+    for (int k = 0; k < n; k++) {
+        double px = x[2 * k], py = x[2 * k + 1];
+        if (!isfinite(px) || !isfinite(py)) continue;
+        if (px < fb[0]) fb[0] = px;
+        if (py < fb[1]) fb[1] = py;
+        if (px > fb[2]) fb[2] = px;
+        if (py > fb[3]) fb[3] = py;
+    }
+    if (l->nrings_total == 0) l->ring_off[0] = 0;
+    l->ring_part[l->nrings_total] = part;
+    l->ring_hole[l->nrings_total] = (unsigned char)hole;
+    l->npts += (size_t)n;
+    l->nrings_total++;
+    l->ring_off[l->nrings_total] = l->npts;
+    return 0;
+}
+
+static int add_polygon(gv_layer *l, OGRGeometryH poly, int part,
+                       OGRCoordinateTransformationH ct, double fb[4]) {
+    int nr = OGR_G_GetGeometryCount(poly);
+    for (int r = 0; r < nr; r++)
+        if (add_ring(l, OGR_G_GetGeometryRef(poly, r), part, r > 0, ct, fb)) return -1;
+    return 0;
+}
+
+/* Walks any geometry, keeping polygons (from Polygon, MultiPolygon,
+ * CurvePolygon linearised, and polygons inside a GeometryCollection). */
+static int add_geometry(gv_layer *l, OGRGeometryH g, int *part,
+                        OGRCoordinateTransformationH ct, double fb[4], int *nonpoly) {
+    OGRwkbGeometryType t = wkbFlatten(OGR_G_GetGeometryType(g));
+    if (t == wkbPolygon || t == wkbTriangle) {
+        return add_polygon(l, g, (*part)++, ct, fb);
+    } else if (t == wkbMultiPolygon || t == wkbGeometryCollection || t == wkbMultiSurface ||
+               t == wkbPolyhedralSurface || t == wkbTIN) {
+        int n = OGR_G_GetGeometryCount(g);
+        for (int i = 0; i < n; i++)
+            if (add_geometry(l, OGR_G_GetGeometryRef(g, i), part, ct, fb, nonpoly)) return -1;
+        return 0;
+    } else if (t == wkbCurvePolygon) {
+        OGRGeometryH lin = OGR_G_GetLinearGeometry(g, 0, NULL);
+        int rc = lin ? add_polygon(l, lin, (*part)++, ct, fb) : 0;
+        OGR_G_DestroyGeometry(lin);
+        return rc;
+    }
+    (*nonpoly)++;
+    return 0;
+}
+
+static char *nfc_dup(const char *s) {
+    if (!*s) return NULL;
+    /* Attribute text is normalised to NFC on reading (SPEC). Invalid UTF-8
+     * is kept byte for byte: the encoding check (issue on legacy encodings)
+     * reports it; here we must not lose it. */
+    utf8proc_uint8_t *n = utf8proc_NFC((const utf8proc_uint8_t *)s);
+    if (n) return (char *)n;
+    return dupstr(s);
+}
+
+int gv_layer_open(const char *src, const char *layer, const char *where,
+                  gv_layer **out, gv_error *err) {
+    *out = NULL;
+    if (!src || !*src) return gv_error_set(err, GV_EUSAGE, "no boundary source given");
+    GDALAllRegister();
+    CPLPushErrorHandler(CPLQuietErrorHandler);
+    CPLErrorReset();
+    int rc = GV_OK;
+    gv_layer *l = NULL;
+    OGRSpatialReferenceH wgs = NULL;
+    OGRCoordinateTransformationH ct = NULL;
+    GDALDatasetH ds = GDALOpenEx(src, GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL, NULL, NULL);
+    if (!ds) {
+        FILE *f = fopen(src, "rb");
+        if (!f) rc = gv_error_set(err, GV_EDATA, "%s: cannot open boundary source (no such file or not readable)", src);
+        else { fclose(f); rc = gdal_fail(err, GV_EDATA, "%s: not a vector source GDAL can read", src); }
+        goto done;
+    }
+    OGRLayerH lyr = NULL;
+    if (layer && *layer) {
+        lyr = GDALDatasetGetLayerByName(ds, layer);
+        if (!lyr) {
+            char names[512] = "";
+            int nl = GDALDatasetGetLayerCount(ds);
+            for (int i = 0; i < nl; i++) {
+                const char *ln = OGR_L_GetName(GDALDatasetGetLayer(ds, i));
+                if (strlen(names) + strlen(ln) + 3 < sizeof names) {
+                    if (i) strcat(names, ", ");
+                    strcat(names, ln);
+                }
+            }
+            rc = gv_error_set(err, GV_EDATA, "%s: no layer '%s' (layers: %s)", src, layer, names);
+            goto done;
+        }
+    } else {
+        if (GDALDatasetGetLayerCount(ds) < 1) {
+            rc = gv_error_set(err, GV_EDATA, "%s: source has no layer", src);
+            goto done;
+        }
+        lyr = GDALDatasetGetLayer(ds, 0);
+    }
+    if (where && *where) {
+        CPLErrorReset();
+        if (OGR_L_SetAttributeFilter(lyr, where) != OGRERR_NONE) {
+            rc = gdal_fail(err, GV_EUSAGE, "%s: layer '%s': bad --where filter '%s'", src, OGR_L_GetName(lyr), where);
+            goto done;
+        }
+    }
+
+    l = calloc(1, sizeof *l);
+    if (!l) { rc = gv_error_set(err, GV_ENOMEM, "out of memory"); goto done; }
+    l->source = dupstr(src);
+    l->name = dupstr(OGR_L_GetName(lyr));
+    OGRFeatureDefnH defn = OGR_L_GetLayerDefn(lyr);
+    l->nfields = (size_t)OGR_FD_GetFieldCount(defn);
+    l->field_names = calloc(l->nfields ? l->nfields : 1, sizeof(char *));
+    for (size_t f = 0; f < l->nfields; f++)
+        l->field_names[f] = nfc_dup(OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(defn, (int)f)));
+
+    OGRSpatialReferenceH srs = OGR_L_GetSpatialRef(lyr);
+    wgs = OSRNewSpatialReference(NULL);
+    OSRImportFromEPSG(wgs, 4326);
+    OSRSetAxisMappingStrategy(wgs, OAMS_TRADITIONAL_GIS_ORDER);
+    if (srs) {
+        /* Compare against WGS 84 with the traditional (lon, lat) mapping:
+         * GDAL already hands lon/lat for EPSG:4326 layers under that
+         * mapping, so only other CRSs need a transformation. */
+        OGRSpatialReferenceH s2 = OSRClone(srs);
+        OSRSetAxisMappingStrategy(s2, OAMS_TRADITIONAL_GIS_ORDER);
+        const char *opts[] = {"IGNORE_DATA_AXIS_TO_SRS_AXIS_MAPPING=YES", "CRITERION=EQUIVALENT", NULL};
+        if (!OSRIsSameEx(s2, wgs, opts)) {
+            ct = OCTNewCoordinateTransformation(s2, wgs);
+            if (!ct) {
+                OSRDestroySpatialReference(s2);
+                rc = gdal_fail(err, GV_EDATA, "%s: layer '%s': cannot transform its CRS to WGS 84", src, l->name);
+                goto done;
+            }
+        }
+        OSRDestroySpatialReference(s2);
+    }
+    bbox_empty(l->bbox);
+    OGR_L_ResetReading(lyr);
+    OGRFeatureH fh;
+    while ((fh = OGR_L_GetNextFeature(lyr)) != NULL) {
+        if (grow((void **)&l->feat, &l->capfeat, l->nfeat + 1, sizeof(feature)) ||
+            grow((void **)&l->attrs, &l->capattrs, l->nattrs + l->nfields + 1, sizeof(char *))) {
+            OGR_F_Destroy(fh);
+            rc = gv_error_set(err, GV_ENOMEM, "out of memory reading %s", src);
+            goto done;
+        }
+        feature *ft = &l->feat[l->nfeat];
+        memset(ft, 0, sizeof *ft);
+        ft->fid = (long long)OGR_F_GetFID(fh);
+        ft->attr0 = l->nattrs;
+        for (size_t f = 0; f < l->nfields; f++) {
+            const char *v = OGR_F_IsFieldSetAndNotNull(fh, (int)f) ? OGR_F_GetFieldAsString(fh, (int)f) : "";
+            l->attrs[l->nattrs++] = nfc_dup(v);
+        }
+        ft->ring0 = l->nrings_total;
+        double fb[4];
+        bbox_empty(fb);
+        OGRGeometryH g = OGR_F_GetGeometryRef(fh);
+        int nonpoly = 0, part = 0;
+        if (g && !OGR_G_IsEmpty(g)) {
+            if (add_geometry(l, g, &part, ct, fb, &nonpoly)) {
+                OGR_F_Destroy(fh);
+                rc = gv_error_set(err, GV_ENOMEM, "out of memory reading %s", src);
+                goto done;
+            }
+        }
+        ft->nrings = l->nrings_total - ft->ring0;
+        if (ft->nrings == 0) {
+            bbox_nan(fb);
+            l->n_empty++;
+        } else {
+            if (fb[0] < l->bbox[0]) l->bbox[0] = fb[0];
+            if (fb[1] < l->bbox[1]) l->bbox[1] = fb[1];
+            if (fb[2] > l->bbox[2]) l->bbox[2] = fb[2];
+            if (fb[3] > l->bbox[3]) l->bbox[3] = fb[3];
+        }
+        if (nonpoly) l->n_nonpoly++;
+        memcpy(ft->bbox, fb, sizeof fb);
+        l->nfeat++;
+        OGR_F_Destroy(fh);
+    }
+    if (CPLGetLastErrorType() >= CE_Failure && l->nfeat == 0) {
+        rc = gdal_fail(err, GV_EDATA, "%s: layer '%s': reading failed", src, l->name);
+        goto done;
+    }
+    if (l->nrings_total == 0) {
+        /* keep ring_off valid for empty layers */
+        if (grow((void **)&l->ring_off, &l->caprings, 1, sizeof(size_t))) { rc = GV_ENOMEM; goto done; }
+        l->ring_off[0] = 0;
+        bbox_nan(l->bbox);
+    }
+done:
+    if (ct) OCTDestroyCoordinateTransformation(ct);
+    if (wgs) OSRDestroySpatialReference(wgs);
+    if (ds) GDALClose(ds);
+    CPLPopErrorHandler();
+    if (rc != GV_OK) {
+        gv_layer_free(l);
+        return rc;
+    }
+    *out = l;
+    return GV_OK;
+}
+
+void gv_layer_free(gv_layer *l) {
+    if (!l) return;
+    free(l->source);
+    free(l->name);
+    for (size_t f = 0; f < l->nfields; f++) free(l->field_names[f]);
+    free(l->field_names);
+    for (size_t i = 0; i < l->nattrs; i++) free(l->attrs[i]);
+    free(l->attrs);
+    free(l->feat);
+    free(l->xy);
+    free(l->ring_off);
+    free(l->ring_part);
+    free(l->ring_hole);
+    free(l->area_km2);
+    free(l);
+}
+
+const char *gv_layer_source(const gv_layer *l) { return l->source; }
+const char *gv_layer_name(const gv_layer *l) { return l->name; }
+size_t gv_layer_count(const gv_layer *l) { return l->nfeat; }
+size_t gv_layer_nfields(const gv_layer *l) { return l->nfields; }
+const char *gv_layer_field_name(const gv_layer *l, size_t f) {
+    return f < l->nfields && l->field_names[f] ? l->field_names[f] : "";
+}
+int gv_layer_field_index(const gv_layer *l, const char *name) {
+    for (size_t f = 0; f < l->nfields; f++)
+        if (l->field_names[f] && strcmp(l->field_names[f], name) == 0) return (int)f;
+    for (size_t f = 0; f < l->nfields; f++)
+        if (l->field_names[f] && strcasecmp(l->field_names[f], name) == 0) return (int)f;
+    return -1;
+}
+const char *gv_layer_value(const gv_layer *l, size_t i, size_t f) {
+    if (i >= l->nfeat || f >= l->nfields) return "";
+    const char *v = l->attrs[l->feat[i].attr0 + f];
+    return v ? v : "";
+}
+long long gv_layer_fid(const gv_layer *l, size_t i) { return l->feat[i].fid; }
+
+void gv_layer_rings(const gv_layer *l, size_t i, const double **xy, const size_t **ring_off,
+                    const int **part_of_ring, size_t *nrings) {
+    const feature *ft = &l->feat[i];
+    *xy = l->xy;
+    *ring_off = l->ring_off + ft->ring0;
+    if (part_of_ring) *part_of_ring = l->ring_part ? l->ring_part + ft->ring0 : NULL;
+    *nrings = ft->nrings;
+}
+void gv_layer_feature_bbox(const gv_layer *l, size_t i, double bbox[4]) {
+    memcpy(bbox, l->feat[i].bbox, 4 * sizeof(double));
+}
+void gv_layer_bbox(const gv_layer *l, double bbox[4]) { memcpy(bbox, l->bbox, 4 * sizeof(double)); }
+size_t gv_layer_nvertices(const gv_layer *l) { return l->npts; }
+size_t gv_layer_n_empty(const gv_layer *l) { return l->n_empty; }
+
+/* Exact geodesic area of one ring (Karney, PROJ's geodesic.h), m². */
+static double ring_area_geod(const struct geod_geodesic *g, const double *xy, size_t a, size_t b) {
+    struct geod_polygon p;
+    geod_polygon_init(&p, 0);
+    /* The closing point repeats the first; geod_polygon closes the ring
+     * itself, so leave the repeat out. */
+    for (size_t q = a; q + 1 < b; q++) geod_polygon_addpoint(g, &p, xy[2 * q + 1], xy[2 * q]);
+    double A = 0, P = 0;
+    geod_polygon_compute(g, &p, 0, 1, &A, &P);
+    return fabs(A);
+}
+
+double gv_layer_area_km2(gv_layer *l, size_t i) {
+    if (i >= l->nfeat) return NAN;
+    if (!l->area_km2) {
+        double *a = malloc((l->nfeat ? l->nfeat : 1) * sizeof(double));
+        if (!a) return NAN;
+        /* Area on the ellipsoid. Karney's geodesic polygon area costs ~1 µs
+         * per vertex (1.2 s for the 1.24 M-vertex commune layer), so rings
+         * are measured with the shoelace formula in a Lambert azimuthal
+         * equal-area projection centred on the layer, which preserves area
+         * on the WGS 84 ellipsoid; with vertices metres apart the difference
+         * from the geodesic area is below 1e-6 relative (tested). Rings
+         * that PROJ cannot project fall back to the geodesic routine. */
+        struct geod_geodesic g;
+        geod_init(&g, 6378137.0, 1 / 298.257223563);
+        PJ_CONTEXT *ctx = proj_context_create();
+        char def[200];
+        double lat0 = isfinite(l->bbox[1]) ? 0.5 * (l->bbox[1] + l->bbox[3]) : 0;
+        double lon0 = isfinite(l->bbox[0]) ? 0.5 * (l->bbox[0] + l->bbox[2]) : 0;
+        snprintf(def, sizeof def, "+proj=laea +lat_0=%.6f +lon_0=%.6f +ellps=WGS84 +units=m +no_defs", lat0, lon0);
+        PJ *P = proj_create(ctx, def);
+        double *buf = NULL;
+        size_t cap = 0;
+        for (size_t k = 0; k < l->nfeat; k++) {
+            const feature *ft = &l->feat[k];
+            if (!ft->nrings) { a[k] = NAN; continue; }
+            double sum = 0;
+            for (size_t r = ft->ring0; r < ft->ring0 + ft->nrings; r++) {
+                size_t s0 = l->ring_off[r], s1 = l->ring_off[r + 1], n = s1 - s0;
+                double ar = NAN;
+                /* Rings far from the centre (more than ~20° away) lose
+                 * precision in any single projection: measure them
+                 * geodesically. */
+                int far = 0;
+                for (size_t q = s0; q < s1 && !far; q += 64)
+                    far = fabs(l->xy[2 * q] - lon0) > 20 || fabs(l->xy[2 * q + 1] - lat0) > 20;
+                if (P && !far) {
+                    if (cap < 2 * n) {
+                        double *nb = realloc(buf, 2 * n * sizeof(double));
+                        if (nb) { buf = nb; cap = 2 * n; }
+                    }
+                    if (cap >= 2 * n) {
+                        for (size_t q = 0; q < n; q++) {
+                            buf[2 * q] = proj_torad(l->xy[2 * (s0 + q)]);
+                            buf[2 * q + 1] = proj_torad(l->xy[2 * (s0 + q) + 1]);
+                        }
+                        proj_trans_generic(P, PJ_FWD, buf, 2 * sizeof(double), n, buf + 1, 2 * sizeof(double), n, NULL,
+                                           0, 0, NULL, 0, 0);
+                        double acc = 0;
+                        int ok = 1;
+                        for (size_t q = 0; q + 1 < n; q++) {
+                            double x1 = buf[2 * q], y1 = buf[2 * q + 1], x2 = buf[2 * q + 2], y2 = buf[2 * q + 3];
+                            if (!isfinite(x1) || !isfinite(y1)) { ok = 0; break; }
+                            acc += x1 * y2 - x2 * y1;
+                        }
+                        if (ok) ar = fabs(acc) / 2;
+                    }
+                }
+                if (!isfinite(ar)) ar = ring_area_geod(&g, l->xy, s0, s1);
+                sum += l->ring_hole[r] ? -ar : ar;
+            }
+            a[k] = sum / 1e6;
+        }
+        free(buf);
+        proj_destroy(P);
+        proj_context_destroy(ctx);
+        l->area_km2 = a;
+    }
+    return l->area_km2[i];
+}
+
+/* The exact geodesic area (Karney), for checks: km². */
+double gv__layer_area_geodesic_km2(const gv_layer *l, size_t i) {
+    if (i >= l->nfeat || !l->feat[i].nrings) return NAN;
+    struct geod_geodesic g;
+    geod_init(&g, 6378137.0, 1 / 298.257223563);
+    const feature *ft = &l->feat[i];
+    double sum = 0;
+    for (size_t r = ft->ring0; r < ft->ring0 + ft->nrings; r++) {
+        double ar = ring_area_geod(&g, l->xy, l->ring_off[r], l->ring_off[r + 1]);
+        sum += l->ring_hole[r] ? -ar : ar;
+    }
+    return sum / 1e6;
+}
+
+int gv_layer_label_point(const gv_layer *l, size_t i, double *lon, double *lat) {
+    if (i >= l->nfeat || !l->feat[i].nrings) return GV_EDATA;
+    const feature *ft = &l->feat[i];
+    /* Pick the polygon with the largest outer-ring bbox area, then ask GEOS
+     * for the centre of its maximum inscribed circle (a pole of
+     * inaccessibility): unlike a centroid it always lies inside. */
+    size_t best = ft->ring0;
+    double besta = -1;
+    for (size_t r = ft->ring0; r < ft->ring0 + ft->nrings; r++) {
+        if (l->ring_hole[r]) continue;
+        double b[4];
+        bbox_empty(b);
+        for (size_t q = l->ring_off[r]; q < l->ring_off[r + 1]; q++) {
+            double x = l->xy[2 * q], y = l->xy[2 * q + 1];
+            if (x < b[0]) b[0] = x;
+            if (y < b[1]) b[1] = y;
+            if (x > b[2]) b[2] = x;
+            if (y > b[3]) b[3] = y;
+        }
+        double a = (b[2] - b[0]) * (b[3] - b[1]);
+        if (a > besta) { besta = a; best = r; }
+    }
+    GEOSContextHandle_t h = GEOS_init_r();
+    int rc = GV_EDATA;
+    int part = l->ring_part[best];
+    size_t nh = 0;
+    GEOSGeometry *shell = NULL, **holes = NULL;
+    size_t nr_in_part = 0;
+    for (size_t r = ft->ring0; r < ft->ring0 + ft->nrings; r++)
+        if (l->ring_part[r] == part) nr_in_part++;
+    holes = calloc(nr_in_part, sizeof *holes);
+    for (size_t r = ft->ring0; r < ft->ring0 + ft->nrings && holes; r++) {
+        if (l->ring_part[r] != part) continue;
+        size_t n = l->ring_off[r + 1] - l->ring_off[r];
+        GEOSCoordSequence *cs = GEOSCoordSeq_copyFromBuffer_r(h, l->xy + 2 * l->ring_off[r], (unsigned)n, 0, 0);
+        GEOSGeometry *ring = cs ? GEOSGeom_createLinearRing_r(h, cs) : NULL;
+        if (!ring) continue;
+        if (!l->ring_hole[r] && !shell) shell = ring;
+        else holes[nh++] = ring;
+    }
+    if (shell) {
+        GEOSGeometry *poly = GEOSGeom_createPolygon_r(h, shell, holes, (unsigned)nh);
+        if (poly) {
+            double w = sqrt(besta > 0 ? besta : 1e-12);
+            GEOSGeometry *mic = GEOSMaximumInscribedCircle_r(h, poly, w / 200);
+            if (mic) {
+                GEOSGeometry *c = GEOSGeomGetStartPoint_r(h, mic);
+                if (c && GEOSGeomGetX_r(h, c, lon) == 1 && GEOSGeomGetY_r(h, c, lat) == 1) rc = GV_OK;
+                GEOSGeom_destroy_r(h, c);
+                GEOSGeom_destroy_r(h, mic);
+            }
+            if (rc != GV_OK) {
+                GEOSGeometry *pt = GEOSPointOnSurface_r(h, poly);
+                if (pt && GEOSGeomGetX_r(h, pt, lon) == 1 && GEOSGeomGetY_r(h, pt, lat) == 1) rc = GV_OK;
+                GEOSGeom_destroy_r(h, pt);
+            }
+            GEOSGeom_destroy_r(h, poly);
+        } else {
+            GEOSGeom_destroy_r(h, shell);
+            for (size_t k = 0; k < nh; k++) GEOSGeom_destroy_r(h, holes[k]);
+        }
+    } else {
+        for (size_t k = 0; k < nh; k++) GEOSGeom_destroy_r(h, holes[k]);
+    }
+    free(holes);
+    GEOS_finish_r(h);
+    return rc;
+}

@@ -1,0 +1,57 @@
+/* mapjob.h: the whole `geovoice map` job as one library call: open the
+ * boundaries, read the table, join, compute the value, classify, colour,
+ * render, and write the join report and the run report. The CLI only
+ * parses arguments into gv_map_options and prints what comes back. */
+#ifndef GEOVOICE_MAPJOB_H
+#define GEOVOICE_MAPJOB_H
+
+#include "geovoice/common.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct gv_map_options {
+    const char *shapes;       /* boundary source (required) */
+    const char *layer;        /* NULL = first layer */
+    const char *where;        /* OGR SQL attribute filter, NULL = all */
+    const char *data;         /* CSV table (required) */
+    const char *join;         /* "FIELD=COLUMN" or "NAME" (same on both sides) */
+    int match_name;           /* 1: --match name */
+    const char *join_parent;  /* "FIELD=COLUMN" parent restriction for name joins, NULL = none */
+    const char *value;        /* expression; default: the join column?? no: required */
+    const char *classify;     /* "quantile:5" (default) */
+    const char *palette;      /* "YlOrRd" (default) */
+    int reverse;              /* reverse the palette */
+    const char *title, *subtitle, *source, *date, *legend_title;
+    const char *locale;       /* "vi" (default) or "en" */
+    int decimals;             /* legend decimals, -1 = choose */
+    double dpi;               /* default 300 */
+    const char *size;         /* a4 (default), a3, WxHmm */
+    int landscape;
+    int no_insets;
+    const char *allow_duplicates; /* NULL, "sum", "first", "mean" */
+    char decimal;             /* 0 = detect, '.' or ',' */
+    int strict;               /* missing values, zero denominators, name mismatches → errors */
+    const char *out;          /* .png, .pdf or .svg (required) */
+    const char *join_report;  /* CSV of every join issue, NULL = none */
+    const char *report;       /* JSON run report, NULL = none */
+    int threads;              /* render threads, 0 = 2 */
+} gv_map_options;
+
+/* Fills o with the defaults above (all NULL/0 but decimals = -1). */
+GV_API void gv_map_options_init(gv_map_options *o);
+
+/* Receives one human line of progress or summary at a time (no newline).
+ * The library never prints; the CLI sends these to stderr. */
+typedef void (*gv_log_fn)(void *ctx, const char *line);
+
+/* Runs the job. GV_OK, or a GV_E* code with err naming the file, row,
+ * column or feature at fault. Nothing is written on failure (outputs go
+ * through temporary files). */
+GV_API int gv_map_run(const gv_map_options *o, gv_log_fn log, void *logctx, gv_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,153 @@
+/* table.h: reading delimited text tables (CSV) into memory.
+ *
+ * A gv_table is a read-only grid of UTF-8 strings: one header row of column
+ * names and data rows below it. Every cell is trimmed and normalised to NFC
+ * when the file is read. Numbers stay text until asked for: the number
+ * format (decimal comma or point, thousands separator) is decided per column
+ * from all of the column's values (SPEC "Inputs"), and gv_table_number reads
+ * one cell with that format.
+ *
+ * Reading rules (engine/source_csv.c has the details and the reasons):
+ * - UTF-8 only; a UTF-8 BOM is dropped; invalid UTF-8 or a NUL byte is
+ *   GV_EDATA naming the line.
+ * - Separator: ',', ';' or tab. Unless forced, each candidate splits the
+ *   header and the first 20 data records (quote-aware); a candidate is
+ *   consistent when the header has >= 2 fields and every sampled record has
+ *   the header's count. Among consistent candidates the one with the most
+ *   columns wins, ties in the order ',' ';' tab. When none is consistent the
+ *   one giving the header the most fields (>= 2) is used, so the row that
+ *   does not fit is reported; when every candidate gives one field the table
+ *   has a single column.
+ * - RFC 4180 quoting: "..." fields may hold separators, newlines and doubled
+ *   quotes. Line ends are LF, CRLF or CR. Spaces before an opening quote and
+ *   after a closing quote are ignored; other text after a closing quote, or a
+ *   quote never closed, is GV_EDATA.
+ * - Blank lines, and rows whose every field is empty (",,,," left behind by
+ *   spreadsheets), are skipped; line numbers still count them.
+ * - A row with more fields than the header is GV_EDATA unless the extra
+ *   fields are all empty (trailing separators), which are dropped. A row with
+ *   fewer fields is GV_EDATA ("row 4 (line 5): 9 fields, the header has
+ *   11"): a short row usually means a broken quote or a wrong separator, and
+ *   guessing would shift values into the wrong columns.
+ * - Trailing empty header fields (a header ending in separators) are dropped.
+ *   Other empty column names are allowed (e.g. an exported index column) but
+ *   cannot be looked up by name. Two columns with the same non-empty name
+ *   are GV_EDATA.
+ * - A file without data rows (empty or header only) is GV_EDATA
+ *   "NAME: no data rows".
+ *
+ * Messages start with the path (or buffer name) exactly as given. Data rows
+ * are counted from 1 in messages ("row 12 (line 13)") but from 0 in the API.
+ */
+#ifndef GEOVOICE_TABLE_H
+#define GEOVOICE_TABLE_H
+
+#include "geovoice/common.h"
+
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Opaque; owns the copy of its path and all of its strings. */
+typedef struct gv_table gv_table;
+
+typedef struct gv_csv_options {
+    char decimal; /* 0 = detect per column; '.' or ',' forces it for all columns */
+    char sep;     /* 0 = detect; else ',' ';' or '\t' */
+} gv_csv_options;
+
+/* Reads a whole CSV file. opt may be NULL (detect everything). On success
+ * *out is a new table to release with gv_table_free; on error *out is NULL.
+ * Returns GV_OK, GV_EDATA (unreadable or malformed file), GV_EUSAGE (bad
+ * arguments or options) or GV_ENOMEM. */
+GV_API int gv_table_read_csv(const char *path, const gv_csv_options *opt,
+                             gv_table **out, gv_error *err);
+
+/* Same from a memory buffer of len bytes (need not be NUL-terminated; the
+ * table copies what it keeps). `name` is used in messages in place of a path
+ * and returned by gv_table_path; NULL means "<buffer>". */
+GV_API int gv_table_read_csv_buffer(const char *data, size_t len,
+                                    const char *name,
+                                    const gv_csv_options *opt, gv_table **out,
+                                    gv_error *err);
+
+/* Frees the table and every string it handed out. NULL ok. */
+GV_API void gv_table_free(gv_table *t);
+
+/* Path or buffer name the table was read from (borrowed). */
+GV_API const char *gv_table_path(const gv_table *t);
+
+/* Number of data rows (header excluded). */
+GV_API size_t gv_table_nrows(const gv_table *t);
+
+GV_API size_t gv_table_ncols(const gv_table *t);
+
+/* Column name, trimmed and NFC (borrowed); "" for an unnamed column, NULL
+ * when col is out of range. */
+GV_API const char *gv_table_colname(const gv_table *t, size_t col);
+
+/* Index of the column called `name` (trimmed, NFC): first an exact match,
+ * then a case-insensitive one (Unicode simple lower case, so "ĐỊA BÀN"
+ * finds "địa bàn"). Returns -1 when absent, when name is empty, or when
+ * several columns match case-insensitively and none exactly. */
+GV_API int gv_table_col_index(const gv_table *t, const char *name);
+
+/* Cell text (borrowed): NFC UTF-8, trimmed, "" for an empty or
+ * out-of-range cell; never NULL. row is 0-based among data rows. */
+GV_API const char *gv_table_cell(const gv_table *t, size_t row, size_t col);
+
+/* 1-based line of the file where data row `row` starts (the header is
+ * usually line 1); 0 when row is out of range. */
+GV_API size_t gv_table_row_line(const gv_table *t, size_t row);
+
+/* Numeric value of a cell, read with the column's number format (see
+ * gv_table_col_format). An empty cell is a missing value: *out = NAN and
+ * GV_OK (never 0, never an error). Text that is not a number ("abc", "12%",
+ * "NaN") is GV_EDATA with a message like
+ *   "pop.csv: row 12 (line 13), column 'population_total': 'abc' is not a number".
+ * A column whose format contradicts itself gives gv_table_col_format's
+ * error. GV_EUSAGE for an out-of-range row/col or NULL out; *out is NAN on
+ * any error. Accepted: optional '+'/'-', digits with the column's thousands
+ * separator (groups of 3 after a first group of 1-3 digits), the column's
+ * decimal separator, an exponent (1e5, 2.5E-3). */
+GV_API int gv_table_number(const gv_table *t, size_t row, size_t col,
+                           double *out, gv_error *err);
+
+/* Number format the column was decided to use. GV_OK with *decimal ('.' or
+ * ',') and *thousands (0 = none, '.', ',' or ' ' which also stands for
+ * U+00A0, U+202F and U+2009) — or GV_EDATA when the column's values
+ * contradict each other, naming the column and two rows, e.g.
+ *   "t.csv: column 'x': row 3 '49,6' uses ',' as decimal but row 7
+ *    '1,234,567' uses ',' for thousands".
+ * Rule: each value that reads as a number under some format narrows the set
+ * of formats the column may use; cells that are empty or not numbers under
+ * any format do not vote. Among the formats left, the one whose thousands
+ * separator actually appears in the column wins, then one without a
+ * thousands separator, then '.' before ',' as decimal. So a column holding
+ * only values like "313,905" or "1.234" (one separator followed by exactly
+ * 3 digits, first group not starting with 0) reads them as thousands:
+ * census counts are integers. A column with no numeric values reports
+ * '.' (or the forced decimal) and 0. When opt->decimal was forced, only
+ * formats with that decimal are considered. */
+GV_API int gv_table_col_format(const gv_table *t, size_t col, char *decimal,
+                               char *thousands, gv_error *err);
+
+/* Normalises an administrative code read from a table (SPEC "Words": codes
+ * are text, "1", "01" and "1.0" are the same code). Trims spaces, accepts
+ * digits optionally followed by '.' or ',' and only zeros ("1.0", "01,00"),
+ * then left-pads with zeros to `width` digits ("1" -> "01" for width 2).
+ * Leading zeros beyond width are dropped ("001" -> "01"); a code that still
+ * has more than `width` digits is GV_EDATA. width 0 keeps the digits as
+ * written (minus the ".0" tail). Empty text, letters, signs, exponents and
+ * fractions ("1.5") are GV_EDATA; a negative width or a NULL argument is
+ * GV_EUSAGE; out too small (outsz must exceed the digit count) is
+ * GV_EUSAGE. Messages do not name a file: the caller prefixes one. */
+GV_API int gv_code_normalize(const char *in, int width, char *out,
+                             size_t outsz, gv_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

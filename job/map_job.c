@@ -1,0 +1,472 @@
+/* map_job.c: `geovoice map` as a library call (see include/geovoice/mapjob.h).
+ * Stages: boundaries (OGR) → table (CSV) → join → value expression →
+ * classification → palette → render → reports. Each stage is timed for
+ * the run report. */
+#include "geovoice/mapjob.h"
+
+#include "geovoice/classify.h"
+#include "geovoice/expr.h"
+#include "geovoice/format.h"
+#include "geovoice/join.h"
+#include "geovoice/layer.h"
+#include "geovoice/palette.h"
+#include "geovoice/render.h"
+#include "geovoice/table.h"
+
+#include <json-c/json.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+void gv_map_options_init(gv_map_options *o) {
+    memset(o, 0, sizeof *o);
+    o->decimals = -1;
+}
+
+static double now_ms(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+static void logf_(gv_log_fn log, void *ctx, const char *fmt, ...) GV_PRINTF(3, 4);
+static void logf_(gv_log_fn log, void *ctx, const char *fmt, ...) {
+    if (!log) return;
+    char buf[2048];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    log(ctx, buf);
+}
+
+/* Splits "a=b" into two strings (malloc'd); "a" gives a, a. */
+static int split_pair(const char *s, char **a, char **b) {
+    const char *eq = strchr(s, '=');
+    if (!eq) {
+        *a = strdup(s);
+        *b = strdup(s);
+    } else {
+        *a = strndup(s, (size_t)(eq - s));
+        *b = strdup(eq + 1);
+    }
+    return *a && *b && **a && **b ? 0 : -1;
+}
+
+static char *hex(unsigned c, char *buf) {
+    snprintf(buf, 8, "#%06x", c & 0xffffff);
+    return buf;
+}
+
+static int write_json(json_object *root, const char *path, gv_error *err) {
+    char tmp[4096];
+    snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
+    const char *s = json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE);
+    FILE *f = fopen(tmp, "wb");
+    if (!f) return gv_error_set(err, GV_EOUTPUT, "%s: cannot write report", path);
+    int ok = fputs(s, f) >= 0 && fputc('\n', f) != EOF;
+    if (fclose(f) != 0) ok = 0;
+    if (!ok || rename(tmp, path) != 0) {
+        unlink(tmp);
+        return gv_error_set(err, GV_EOUTPUT, "%s: cannot write report", path);
+    }
+    return GV_OK;
+}
+
+int gv_map_run(const gv_map_options *o, gv_log_fn log, void *logctx, gv_error *err) {
+    if (!o->shapes) return gv_error_set(err, GV_EUSAGE, "--shapes is required");
+    if (!o->data) return gv_error_set(err, GV_EUSAGE, "--data is required");
+    if (!o->join) return gv_error_set(err, GV_EUSAGE, "--join is required (e.g. --join code=gso_code)");
+    if (!o->value) return gv_error_set(err, GV_EUSAGE, "--value is required (a column or an expression)");
+    if (!o->out) return gv_error_set(err, GV_EUSAGE, "-o OUT.png|OUT.pdf|OUT.svg is required");
+
+    int rc = GV_OK;
+    gv_layer *L = NULL;
+    gv_table *T = NULL;
+    gv_join *J = NULL;
+    gv_expr *E = NULL;
+    double *values = NULL, *vars = NULL;
+    int *var_col = NULL;
+    gv_expr_status *status = NULL;
+    char *ufield = NULL, *tcol = NULL, *upar = NULL, *tpar = NULL;
+    json_object *rep = NULL;
+    gv_render_info info;
+    memset(&info, 0, sizeof info);
+    double t_start = now_ms(), t;
+
+    /* Options that can be checked before any reading. */
+    gv_format fmt;
+    if ((rc = gv_format_from_path(o->out, &fmt, err))) return rc;
+    gv_classify_spec cspec;
+    if ((rc = gv_classify_parse(o->classify ? o->classify : "quantile:5", &cspec, err))) return rc;
+    gv_locale loc = GV_LOCALE_VI;
+    if (o->locale && (rc = gv_locale_parse(o->locale, &loc, err))) return rc;
+    gv_page page;
+    if ((rc = gv_page_parse(o->size ? o->size : "a4", o->landscape, &page, err))) return rc;
+    const char *palette = o->palette ? o->palette : "YlOrRd";
+    if (!gv_palette_kind(palette)) {
+        unsigned tmpc[3];
+        return gv_palette_colors(palette, 3, 0, tmpc, err);
+    }
+    gv_dup_policy dup = GV_DUP_ERROR;
+    if (o->allow_duplicates && (rc = gv_dup_policy_parse(o->allow_duplicates, &dup, err))) return rc;
+    if (split_pair(o->join, &ufield, &tcol)) {
+        rc = gv_error_set(err, GV_EUSAGE, "--join '%s': expected FIELD=COLUMN (boundary field = table column)", o->join);
+        goto done;
+    }
+    if (o->join_parent && split_pair(o->join_parent, &upar, &tpar)) {
+        rc = gv_error_set(err, GV_EUSAGE, "--join-parent '%s': expected FIELD=COLUMN", o->join_parent);
+        goto done;
+    }
+    if ((rc = gv_expr_parse(o->value, &E, err))) goto done;
+    if (o->dpi < 0 || o->dpi > 2400) {
+        rc = gv_error_set(err, GV_EUSAGE, "--dpi %g: expected 1–2400", o->dpi);
+        goto done;
+    }
+
+    rep = json_object_new_object();
+    json_object *timing = json_object_new_object();
+
+    /* Boundaries. */
+    t = now_ms();
+    if ((rc = gv_layer_open(o->shapes, o->layer, o->where, &L, err))) goto done;
+    json_object_object_add(timing, "read_boundaries_ms", json_object_new_double(now_ms() - t));
+    if (gv_layer_count(L) == 0) {
+        rc = gv_error_set(err, GV_EDATA, "%s: layer '%s' has no features%s%s", o->shapes, gv_layer_name(L),
+                          o->where ? " matching --where " : "", o->where ? o->where : "");
+        goto done;
+    }
+    logf_(log, logctx, "boundaries: %s, layer '%s': %zu features, %zu vertices", o->shapes, gv_layer_name(L),
+          gv_layer_count(L), gv_layer_nvertices(L));
+
+    /* Table. */
+    t = now_ms();
+    gv_csv_options copt = {0};
+    copt.decimal = o->decimal;
+    if ((rc = gv_table_read_csv(o->data, &copt, &T, err))) goto done;
+    json_object_object_add(timing, "read_table_ms", json_object_new_double(now_ms() - t));
+
+    /* Join. */
+    t = now_ms();
+    gv_join_options jo;
+    memset(&jo, 0, sizeof jo);
+    jo.unit_field = ufield;
+    jo.table_col = tcol;
+    jo.by_name = o->match_name;
+    jo.unit_parent_field = upar;
+    jo.table_parent_col = tpar;
+    jo.dup = dup;
+    if ((rc = gv_join_run(L, T, &jo, &J, err))) goto done;
+    json_object_object_add(timing, "join_ms", json_object_new_double(now_ms() - t));
+    size_t nf = gv_layer_count(L), nr = gv_table_nrows(T);
+    logf_(log, logctx,
+          "join %s=%s (%s): %zu of %zu units matched, %zu units without data, %zu of %zu rows without unit, "
+          "%zu ambiguous, %zu name mismatches",
+          ufield, tcol, o->match_name ? "by name" : "by code", gv_join_units_matched(J), nf, gv_join_units_nodata(J),
+          gv_join_rows_unmatched(J), nr, gv_join_rows_ambiguous(J), gv_join_name_mismatches(J));
+    for (size_t i = 0, shown = 0; i < gv_join_nissues(J) && shown < 12; i++) {
+        const gv_join_issue *is = gv_join_issue_at(J, i);
+        if (is->kind == GV_ISSUE_DUPLICATE) continue;
+        if (is->row != (size_t)-1)
+            logf_(log, logctx, "  %s: %s row %zu (line %zu) '%s': %s", gv_issue_kind_str(is->kind), o->data,
+                  is->row + 1, is->line, is->key, is->reason);
+        else
+            logf_(log, logctx, "  %s: feature %lld '%s' %s: %s", gv_issue_kind_str(is->kind), gv_layer_fid(L, is->unit),
+                  is->key, is->name, is->reason);
+        shown++;
+    }
+    if (o->join_report && (rc = gv_join_write_report(J, L, o->join_report, err))) goto done;
+    if (o->strict && gv_join_name_mismatches(J)) {
+        const gv_join_issue *is = NULL;
+        for (size_t i = 0; i < gv_join_nissues(J); i++)
+            if (gv_join_issue_at(J, i)->kind == GV_ISSUE_NAME_MISMATCH) { is = gv_join_issue_at(J, i); break; }
+        rc = gv_error_set(err, GV_EDATA, "%s: row %zu (line %zu), column '%s': %s (--strict)", o->data, is->row + 1,
+                          is->line, tcol, is->reason);
+        goto done;
+    }
+
+    /* Values. */
+    t = now_ms();
+    size_t nv = gv_expr_nvars(E);
+    var_col = malloc((nv ? nv : 1) * sizeof(int));
+    vars = malloc((nv ? nv : 1) * sizeof(double));
+    values = malloc(nf * sizeof(double));
+    status = malloc(nf * sizeof(gv_expr_status));
+    if (!var_col || !vars || !values || !status) { rc = gv_error_set(err, GV_ENOMEM, "out of memory"); goto done; }
+    for (size_t k = 0; k < nv; k++) {
+        const char *name = gv_expr_var(E, k);
+        if (name[0] == '@') {
+            if (strcmp(name, "@area_km2") != 0) {
+                rc = gv_error_set(err, GV_EUSAGE, "--value: unknown built-in attribute '%s' (known: @area_km2)", name);
+                goto done;
+            }
+            var_col[k] = -1;
+            continue;
+        }
+        int c = gv_table_col_index(T, name);
+        if (c < 0) {
+            char list[600] = "";
+            for (size_t q = 0; q < gv_table_ncols(T); q++) {
+                if (strlen(list) + strlen(gv_table_colname(T, q)) + 4 >= sizeof list) break;
+                if (q) strcat(list, ", ");
+                strcat(list, gv_table_colname(T, q));
+            }
+            rc = gv_error_set(err, GV_EUSAGE, "%s: --value uses column '%s', which the table does not have (columns: %s)",
+                              o->data, name, list);
+            goto done;
+        }
+        var_col[k] = c;
+        /* Every cell of a used column must be a number or empty, joined
+         * or not: a bad cell is bad input wherever it is. */
+        for (size_t r = 0; r < nr; r++) {
+            double d;
+            if ((rc = gv_table_number(T, r, (size_t)c, &d, err))) goto done;
+        }
+    }
+    json_object *units = json_object_new_array();
+    size_t n_missing = 0;
+    for (size_t i = 0; i < nf; i++) {
+        size_t nrow = gv_join_unit_nrows(J, i);
+        const size_t *rows = gv_join_unit_rows(J, i);
+        for (size_t k = 0; k < nv; k++) {
+            if (var_col[k] < 0) { vars[k] = gv_layer_area_km2(L, i); continue; }
+            if (nrow == 0) { vars[k] = NAN; continue; }
+            double acc = 0;
+            size_t cnt = 0;
+            int any_missing = 0;
+            for (size_t q = 0; q < nrow; q++) {
+                double d;
+                gv_table_number(T, rows[q], (size_t)var_col[k], &d, NULL);
+                if (isnan(d)) { any_missing = 1; continue; }
+                if (dup == GV_DUP_FIRST && cnt) break;
+                acc += d;
+                cnt++;
+                if (dup == GV_DUP_FIRST) break;
+            }
+            if (!cnt || (any_missing && dup != GV_DUP_FIRST && nrow == 1)) vars[k] = NAN;
+            else vars[k] = dup == GV_DUP_MEAN ? acc / (double)cnt : acc;
+        }
+        gv_expr_eval(E, vars, &values[i], &status[i]);
+        if (nrow == 0 && status[i] == GV_EXPR_VALUE && nv && var_col[0] >= 0) {
+            /* (values from built-ins only; a unit without a row but a
+             * value is fine) */
+        }
+        if (!isfinite(values[i])) {
+            values[i] = NAN;
+            n_missing++;
+            if (o->strict && nrow > 0) {
+                rc = gv_error_set(err, GV_EDATA, "%s: row %zu (line %zu): value '%s' for unit '%s' is missing (%s) (--strict)",
+                                  o->data, rows[0] + 1, gv_table_row_line(T, rows[0]), o->value,
+                                  gv_layer_value(L, i, (size_t)gv_layer_field_index(L, ufield)),
+                                  gv_expr_status_str(status[i]));
+                goto done;
+            }
+        }
+    }
+    json_object_object_add(timing, "values_ms", json_object_new_double(now_ms() - t));
+
+    /* Classes and colours. */
+    t = now_ms();
+    gv_breaks br;
+    if ((rc = gv_classify(values, nf, &cspec, &br, err))) {
+        gv_error_prefix(err, "%s: value '%s': ", o->data, o->value);
+        goto done;
+    }
+    if (br.reduced) logf_(log, logctx, "classes: %s", br.note);
+    unsigned colors[GV_CLASSES_MAX];
+    if ((rc = gv_palette_colors(palette, br.k, o->reverse, colors, err))) goto done;
+    json_object_object_add(timing, "classify_ms", json_object_new_double(now_ms() - t));
+
+    /* Render. */
+    t = now_ms();
+    gv_map_spec ms;
+    memset(&ms, 0, sizeof ms);
+    ms.layer = L;
+    ms.values = values;
+    ms.breaks = &br;
+    ms.colors = colors;
+    ms.nodata_color = 0xf0f0f0;
+    ms.title = o->title ? o->title : o->value;
+    ms.subtitle = o->subtitle;
+    ms.legend_title = o->legend_title ? o->legend_title : o->value;
+    ms.source = o->source;
+    ms.date = o->date;
+    ms.locale = loc;
+    ms.decimals = o->decimals;
+    ms.page = page;
+    ms.dpi = o->dpi > 0 ? o->dpi : 300;
+    ms.insets = !o->no_insets;
+    ms.threads = o->threads;
+    if ((rc = gv_map_render(&ms, o->out, &info, err))) goto done;
+    double render_ms = now_ms() - t;
+    json_object_object_add(timing, "render_ms", json_object_new_double(render_ms));
+    json_object_object_add(timing, "render_project_ms", json_object_new_double(info.ms_project));
+    json_object_object_add(timing, "render_fill_stroke_ms", json_object_new_double(info.ms_fill));
+    json_object_object_add(timing, "render_text_ms", json_object_new_double(info.ms_text));
+    json_object_object_add(timing, "render_encode_ms", json_object_new_double(info.ms_encode));
+
+    logf_(log, logctx, "classes (%s, %zu): %s", gv_classify_method_str(cspec.method), br.k, palette);
+    {
+        char lo[64], hi[64];
+        int dec = o->decimals >= 0 ? o->decimals : gv_format_decimals_for(br.edges, br.k + 1);
+        for (size_t c = 0; c < br.k; c++) {
+            gv_format_number(br.edges[c], dec, loc, lo, sizeof lo);
+            gv_format_number(br.edges[c + 1], dec, loc, hi, sizeof hi);
+            logf_(log, logctx, "  %s – %s: %zu units", lo, hi, br.counts[c]);
+        }
+        if (n_missing) logf_(log, logctx, "  no data: %zu units", n_missing);
+    }
+    logf_(log, logctx, "wrote %s (%lld bytes%s%d×%d px), %zu of %zu features drawn, %zu → %zu vertices, %.0f ms", o->out,
+          info.bytes, fmt == GV_FORMAT_PNG ? ", " : "", fmt == GV_FORMAT_PNG ? info.width_px : 0,
+          fmt == GV_FORMAT_PNG ? info.height_px : 0, info.features_drawn, nf, info.vertices_in, info.vertices_drawn,
+          now_ms() - t_start);
+
+    if (o->report) {
+        json_object *in = json_object_new_object();
+        json_object_object_add(in, "shapes", json_object_new_string(o->shapes));
+        json_object_object_add(in, "layer", json_object_new_string(gv_layer_name(L)));
+        json_object_object_add(in, "where", o->where ? json_object_new_string(o->where) : NULL);
+        json_object_object_add(in, "features", json_object_new_int64((int64_t)nf));
+        json_object_object_add(in, "vertices", json_object_new_int64((int64_t)gv_layer_nvertices(L)));
+        json_object_object_add(in, "features_without_geometry", json_object_new_int64((int64_t)gv_layer_n_empty(L)));
+        json_object_object_add(in, "data", json_object_new_string(o->data));
+        json_object_object_add(in, "rows", json_object_new_int64((int64_t)nr));
+        json_object_object_add(rep, "inputs", in);
+
+        json_object *jj = json_object_new_object();
+        json_object_object_add(jj, "unit_field", json_object_new_string(ufield));
+        json_object_object_add(jj, "table_column", json_object_new_string(tcol));
+        json_object_object_add(jj, "by", json_object_new_string(o->match_name ? "name" : "code"));
+        json_object_object_add(jj, "units_matched", json_object_new_int64((int64_t)gv_join_units_matched(J)));
+        json_object_object_add(jj, "units_without_data", json_object_new_int64((int64_t)gv_join_units_nodata(J)));
+        json_object_object_add(jj, "rows_without_unit", json_object_new_int64((int64_t)gv_join_rows_unmatched(J)));
+        json_object_object_add(jj, "rows_ambiguous", json_object_new_int64((int64_t)gv_join_rows_ambiguous(J)));
+        json_object_object_add(jj, "name_mismatches", json_object_new_int64((int64_t)gv_join_name_mismatches(J)));
+        json_object *iss = json_object_new_array();
+        for (size_t i = 0; i < gv_join_nissues(J); i++) {
+            const gv_join_issue *is = gv_join_issue_at(J, i);
+            json_object *x = json_object_new_object();
+            json_object_object_add(x, "kind", json_object_new_string(gv_issue_kind_str(is->kind)));
+            if (is->row != (size_t)-1) {
+                json_object_object_add(x, "row", json_object_new_int64((int64_t)is->row + 1));
+                json_object_object_add(x, "line", json_object_new_int64((int64_t)is->line));
+            }
+            if (is->unit != (size_t)-1) json_object_object_add(x, "unit_fid", json_object_new_int64(gv_layer_fid(L, is->unit)));
+            json_object_object_add(x, "key", json_object_new_string(is->key));
+            json_object_object_add(x, "name", json_object_new_string(is->name));
+            json_object_object_add(x, "reason", json_object_new_string(is->reason));
+            json_object_array_add(iss, x);
+        }
+        json_object_object_add(jj, "issues", iss);
+        json_object_object_add(rep, "join", jj);
+
+        json_object_object_add(rep, "value", json_object_new_string(o->value));
+        int kf = gv_layer_field_index(L, ufield);
+        int nmf = gv_layer_field_index(L, "name");
+        for (size_t i = 0; i < nf; i++) {
+            json_object *u = json_object_new_object();
+            json_object_object_add(u, "fid", json_object_new_int64(gv_layer_fid(L, i)));
+            json_object_object_add(u, "key", json_object_new_string(gv_layer_value(L, i, (size_t)kf)));
+            if (nmf >= 0) json_object_object_add(u, "name", json_object_new_string(gv_layer_value(L, i, (size_t)nmf)));
+            json_object_object_add(u, "value", isfinite(values[i]) ? json_object_new_double(values[i]) : NULL);
+            int c = isfinite(values[i]) ? gv_breaks_class(&br, values[i]) : -1;
+            json_object_object_add(u, "class", json_object_new_int(c));
+            if (!isfinite(values[i]))
+                json_object_object_add(u, "missing", json_object_new_string(gv_join_unit_nrows(J, i) ? gv_expr_status_str(status[i]) : "no table row"));
+            json_object_object_add(u, "parts_drawn", json_object_new_int64((int64_t)info.feature_parts_drawn[i]));
+            json_object_array_add(units, u);
+        }
+        json_object_object_add(rep, "units", units);
+        units = NULL;
+
+        json_object *cl = json_object_new_object();
+        json_object_object_add(cl, "method", json_object_new_string(gv_classify_method_str(cspec.method)));
+        json_object_object_add(cl, "k_requested", json_object_new_int64((int64_t)cspec.k));
+        json_object_object_add(cl, "k", json_object_new_int64((int64_t)br.k));
+        json_object_object_add(cl, "note", json_object_new_string(br.note));
+        json_object_object_add(cl, "palette", json_object_new_string(palette));
+        json_object_object_add(cl, "reversed", json_object_new_boolean(o->reverse));
+        json_object *edges = json_object_new_array();
+        for (size_t c = 0; c <= br.k; c++) json_object_array_add(edges, json_object_new_double(br.edges[c]));
+        json_object_object_add(cl, "breaks", edges);
+        json_object *classes = json_object_new_array();
+        char hx[8];
+        for (size_t c = 0; c < br.k; c++) {
+            json_object *x = json_object_new_object();
+            json_object_object_add(x, "lower", json_object_new_double(br.edges[c]));
+            json_object_object_add(x, "upper", json_object_new_double(br.edges[c + 1]));
+            json_object_object_add(x, "color", json_object_new_string(hex(colors[c], hx)));
+            json_object_object_add(x, "count", json_object_new_int64((int64_t)br.counts[c]));
+            json_object_array_add(classes, x);
+        }
+        json_object_object_add(cl, "classes", classes);
+        json_object_object_add(cl, "no_data_count", json_object_new_int64((int64_t)n_missing));
+        json_object_object_add(cl, "no_data_color", json_object_new_string(hex(ms.nodata_color, hx)));
+        json_object_object_add(cl, "outside_count", json_object_new_int64((int64_t)br.n_outside));
+        json_object_object_add(rep, "classification", cl);
+
+        json_object *out = json_object_new_object();
+        json_object_object_add(out, "file", json_object_new_string(o->out));
+        json_object_object_add(out, "format", json_object_new_string(fmt == GV_FORMAT_PNG ? "png" : fmt == GV_FORMAT_PDF ? "pdf" : "svg"));
+        json_object_object_add(out, "bytes", json_object_new_int64(info.bytes));
+        json_object_object_add(out, "page_mm", json_object_new_array_ext(2));
+        json_object_array_add(json_object_object_get(out, "page_mm"), json_object_new_double(page.width_mm));
+        json_object_array_add(json_object_object_get(out, "page_mm"), json_object_new_double(page.height_mm));
+        json_object_object_add(out, "dpi", json_object_new_double(ms.dpi));
+        json_object_object_add(out, "width_px", json_object_new_int(info.width_px));
+        json_object_object_add(out, "height_px", json_object_new_int(info.height_px));
+        json_object_object_add(out, "features_drawn", json_object_new_int64((int64_t)info.features_drawn));
+        json_object_object_add(out, "vertices_in", json_object_new_int64((int64_t)info.vertices_in));
+        json_object_object_add(out, "vertices_drawn", json_object_new_int64((int64_t)info.vertices_drawn));
+        json_object_object_add(out, "proj", json_object_new_string(info.proj));
+        json_object *frames = json_object_new_array();
+        for (size_t k = 0; k < info.nframes; k++) {
+            json_object *x = json_object_new_object();
+            json_object_object_add(x, "name", json_object_new_string(info.frames[k].name));
+            json_object *r = json_object_new_array();
+            for (int q = 0; q < 4; q++) json_object_array_add(r, json_object_new_double(info.frames[k].rect_mm[q]));
+            json_object_object_add(x, "rect_mm", r);
+            json_object *bx = json_object_new_array();
+            for (int q = 0; q < 4; q++) json_object_array_add(bx, json_object_new_double(info.frames[k].lonlat_box[q]));
+            json_object_object_add(x, "lonlat_box", bx);
+            json_object_object_add(x, "scale", json_object_new_double(info.frames[k].scale));
+            json_object_object_add(x, "x0", json_object_new_double(info.frames[k].x0));
+            json_object_object_add(x, "y0", json_object_new_double(info.frames[k].y0));
+            json_object_array_add(frames, x);
+        }
+        json_object_object_add(out, "frames", frames);
+        json_object *lr = json_object_new_array();
+        for (int q = 0; q < 4; q++) json_object_array_add(lr, json_object_new_double(info.legend_rect_mm[q]));
+        json_object_object_add(out, "legend_rect_mm", lr);
+        json_object_object_add(rep, "output", out);
+        json_object_object_add(timing, "total_ms", json_object_new_double(now_ms() - t_start));
+        json_object_object_add(rep, "timing", timing);
+        timing = NULL;
+        if ((rc = write_json(rep, o->report, err))) {
+            unlink(o->out); /* a run that fails writes nothing */
+            goto done;
+        }
+    }
+    if (units) json_object_put(units);
+    if (timing) json_object_put(timing);
+done:
+    json_object_put(rep);
+    gv_render_info_clear(&info);
+    free(values);
+    free(vars);
+    free(var_col);
+    free(status);
+    free(ufield);
+    free(tcol);
+    free(upar);
+    free(tpar);
+    gv_expr_free(E);
+    gv_join_free(J);
+    gv_table_free(T);
+    gv_layer_free(L);
+    return rc;
+}

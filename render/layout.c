@@ -1,0 +1,460 @@
+/* layout.c: computes where everything goes on the page, in millimetres:
+ * title and subtitle at the top, source line at the bottom, the main map
+ * frame fitted to the data, archipelago insets in the sea to the right of
+ * the mainland (so the mainland keeps its scale), and the legend and scale
+ * bar placed where the map leaves empty paper.
+ *
+ * Empty paper is found on a coarse occupancy mask (2 px per mm) of the
+ * main map's polygons, queried through an integral image, so "nothing
+ * overlaps" is checked rather than hoped for. Text is measured with Pango
+ * at the same resolution it is drawn with (hint metrics off), so measured
+ * and drawn sizes agree on PNG, PDF and SVG. */
+#include "layout.h"
+
+#include "geovoice/format.h"
+
+#include <math.h>
+#include <pango/pangocairo.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MASK_PX_PER_MM 2.0
+
+const char *gv__font_family(void) { return "Noto Sans"; }
+
+/* A Pango layout in millimetre units: resolution 25.4 "dpi" makes one
+ * point = 25.4/72 mm of user space. */
+PangoLayout *gv__text_layout(PangoContext *ctx, const char *text, double pt, int bold, double width_mm) {
+    PangoLayout *pl = pango_layout_new(ctx);
+    PangoFontDescription *fd = pango_font_description_new();
+    pango_font_description_set_family(fd, gv__font_family());
+    pango_font_description_set_weight(fd, bold ? PANGO_WEIGHT_BOLD : PANGO_WEIGHT_NORMAL);
+    pango_font_description_set_size(fd, (gint)lround(pt * PANGO_SCALE));
+    pango_layout_set_font_description(pl, fd);
+    pango_font_description_free(fd);
+    if (width_mm > 0) {
+        pango_layout_set_width(pl, (int)(width_mm * PANGO_SCALE));
+        pango_layout_set_wrap(pl, PANGO_WRAP_WORD_CHAR);
+    }
+    pango_layout_set_text(pl, text ? text : "", -1);
+    return pl;
+}
+
+void gv__setup_context(PangoContext *ctx) {
+    pango_cairo_context_set_resolution(ctx, 25.4);
+    /* Pango rounds glyph positions to whole user units by default; our
+     * user unit is a millimetre, so rounding would tear words apart. */
+    pango_context_set_round_glyph_positions(ctx, FALSE);
+    cairo_font_options_t *fo = cairo_font_options_create();
+    cairo_font_options_set_hint_metrics(fo, CAIRO_HINT_METRICS_OFF);
+    cairo_font_options_set_hint_style(fo, CAIRO_HINT_STYLE_NONE);
+    pango_cairo_context_set_font_options(ctx, fo);
+    cairo_font_options_destroy(fo);
+}
+
+static void text_size(PangoContext *ctx, const char *text, double pt, int bold, double width, double *w, double *h) {
+    PangoLayout *pl = gv__text_layout(ctx, text, pt, bold, width);
+    int iw, ih;
+    pango_layout_get_size(pl, &iw, &ih);
+    *w = (double)iw / PANGO_SCALE;
+    *h = (double)ih / PANGO_SCALE;
+    g_object_unref(pl);
+}
+
+/* Projected extent of a lon/lat box, sampled along its edges (a
+ * transverse Mercator bends meridians, so corners alone are not enough). */
+static void proj_extent(PJ *P, const double box[4], double ext[4]) {
+    ext[0] = ext[1] = INFINITY;
+    ext[2] = ext[3] = -INFINITY;
+    for (int i = 0; i <= 16; i++)
+        for (int j = 0; j <= 16; j++) {
+            if (i != 0 && i != 16 && j != 0 && j != 16) continue;
+            PJ_COORD c = proj_coord(proj_torad(box[0] + (box[2] - box[0]) * i / 16.0),
+                                    proj_torad(box[1] + (box[3] - box[1]) * j / 16.0), 0, 0);
+            PJ_COORD o = proj_trans(P, PJ_FWD, c);
+            if (!isfinite(o.xy.x)) continue;
+            if (o.xy.x < ext[0]) ext[0] = o.xy.x;
+            if (o.xy.y < ext[1]) ext[1] = o.xy.y;
+            if (o.xy.x > ext[2]) ext[2] = o.xy.x;
+            if (o.xy.y > ext[3]) ext[3] = o.xy.y;
+        }
+}
+
+static void fit_frame(gv_frame *f, const double ext[4], double x, double y, double w, double h, int center_x) {
+    double ew = ext[2] - ext[0], eh = ext[3] - ext[1];
+    if (ew <= 0) ew = 1;
+    if (eh <= 0) eh = 1;
+    double s = fmin(w / ew, h / eh);
+    double dw = ew * s, dh = eh * s;
+    double fx = center_x ? x + (w - dw) / 2 : x;
+    double fy = y + (h - dh) / 2;
+    f->scale = s;
+    f->x0 = fx - s * ext[0];
+    f->y0 = fy + s * ext[3];
+    f->rect[0] = fx;
+    f->rect[1] = fy;
+    f->rect[2] = dw;
+    f->rect[3] = dh;
+}
+
+/* Occupancy mask with an integral image for O(1) rectangle queries. */
+typedef struct mask {
+    int w, h;
+    unsigned *sum; /* (w+1)*(h+1) */
+} mask;
+
+static int mask_build(mask *m, const gv_layout_input *in, const gv_layout *l) {
+    m->w = (int)ceil(in->page_w * MASK_PX_PER_MM);
+    m->h = (int)ceil(in->page_h * MASK_PX_PER_MM);
+    cairo_surface_t *s = cairo_image_surface_create(CAIRO_FORMAT_A8, m->w, m->h);
+    cairo_t *cr = cairo_create(s);
+    cairo_set_antialias(cr, CAIRO_ANTIALIAS_NONE);
+    cairo_set_fill_rule(cr, CAIRO_FILL_RULE_WINDING);
+    const gv_layer *L = in->spec->layer;
+    size_t nf = gv_layer_count(L), base = 0;
+    /* Coarse geometry: every vertex more than ~0.25 mm from the last, at
+     * the main frame's scale. */
+    const gv_frame *f0 = &l->frames[0];
+    double tol_deg = 0.25 / f0->scale / 111320.0;
+    double *buf = NULL;
+    size_t cap = 0;
+    for (size_t f = 0; f < nf; f++) {
+        const double *xy; const size_t *off; const int *part; size_t nr;
+        gv_layer_rings(L, f, &xy, &off, &part, &nr);
+        for (size_t r = 0; r < nr; r++) {
+            if (in->ring_frame[base + r] != 0) continue;
+            size_t a = off[r], b = off[r + 1], n = 0;
+            if (cap < 2 * (b - a)) {
+                cap = 2 * (b - a);
+                double *nb = realloc(buf, cap * sizeof(double));
+                if (!nb) { free(buf); cairo_destroy(cr); cairo_surface_destroy(s); return -1; }
+                buf = nb;
+            }
+            double lx = 1e300, ly = 1e300;
+            for (size_t q = a; q < b; q++) {
+                double x = xy[2 * q], y = xy[2 * q + 1];
+                if (fabs(x - lx) < tol_deg && fabs(y - ly) < tol_deg && q + 1 < b) continue;
+                buf[2 * n] = proj_torad(x);
+                buf[2 * n + 1] = proj_torad(y);
+                n++;
+                lx = x; ly = y;
+            }
+            proj_trans_generic(in->P, PJ_FWD, buf, 2 * sizeof(double), n, buf + 1, 2 * sizeof(double), n, NULL, 0, 0,
+                               NULL, 0, 0);
+            for (size_t k = 0; k < n; k++) {
+                double px = (f0->x0 + f0->scale * buf[2 * k]) * MASK_PX_PER_MM;
+                double py = (f0->y0 - f0->scale * buf[2 * k + 1]) * MASK_PX_PER_MM;
+                if (k == 0) cairo_move_to(cr, px, py);
+                else cairo_line_to(cr, px, py);
+            }
+            cairo_close_path(cr);
+        }
+        base += nr;
+    }
+    free(buf);
+    cairo_set_source_rgba(cr, 0, 0, 0, 1);
+    cairo_fill_preserve(cr);
+    cairo_set_line_width(cr, 2.0);
+    cairo_stroke(cr);
+    /* Inset frames are occupied too. */
+    for (int k = 1; k < l->nframes; k++) {
+        if (!l->frames[k].active) continue;
+        const double *r = l->frames[k].rect;
+        cairo_rectangle(cr, r[0] * MASK_PX_PER_MM, (r[1] - 6) * MASK_PX_PER_MM, r[2] * MASK_PX_PER_MM,
+                        (r[3] + 6) * MASK_PX_PER_MM);
+        cairo_fill(cr);
+    }
+    cairo_destroy(cr);
+    cairo_surface_flush(s);
+    unsigned char *d = cairo_image_surface_get_data(s);
+    int stride = cairo_image_surface_get_stride(s);
+    m->sum = calloc((size_t)(m->w + 1) * (m->h + 1), sizeof(unsigned));
+    if (!m->sum) { cairo_surface_destroy(s); return -1; }
+    for (int y = 0; y < m->h; y++) {
+        unsigned row = 0;
+        for (int x = 0; x < m->w; x++) {
+            row += d[(size_t)y * stride + x] ? 1 : 0;
+            m->sum[(size_t)(y + 1) * (m->w + 1) + x + 1] = m->sum[(size_t)y * (m->w + 1) + x + 1] + row;
+        }
+    }
+    cairo_surface_destroy(s);
+    return 0;
+}
+
+static unsigned mask_count(const mask *m, double x, double y, double w, double h) {
+    int x0 = (int)floor(x * MASK_PX_PER_MM), y0 = (int)floor(y * MASK_PX_PER_MM);
+    int x1 = (int)ceil((x + w) * MASK_PX_PER_MM), y1 = (int)ceil((y + h) * MASK_PX_PER_MM);
+    if (x0 < 0) x0 = 0;
+    if (y0 < 0) y0 = 0;
+    if (x1 > m->w) x1 = m->w;
+    if (y1 > m->h) y1 = m->h;
+    if (x1 <= x0 || y1 <= y0) return 0;
+    size_t W = (size_t)m->w + 1;
+    return m->sum[(size_t)y1 * W + x1] - m->sum[(size_t)y0 * W + x1] - m->sum[(size_t)y1 * W + x0] +
+           m->sum[(size_t)y0 * W + x0];
+}
+
+static int rect_overlap(const double a[4], const double b[4]) {
+    return a[0] < b[0] + b[2] && b[0] < a[0] + a[2] && a[1] < b[1] + b[3] && b[1] < a[1] + a[3];
+}
+
+/* Finds a free spot of size w×h inside area, nearest to the corner
+ * (cx, cy) ∈ {0,1}² of the area; avoid[] rectangles are occupied too. */
+static int place(const mask *m, const double area[4], double w, double h, int cx, int cy, const double (*avoid)[4],
+                 int navoid, double pad, double out[4]) {
+    double best = INFINITY;
+    int found = 0;
+    for (double y = area[1]; y + h <= area[1] + area[3] + 1e-9; y += 1.0) {
+        for (double x = area[0]; x + w <= area[0] + area[2] + 1e-9; x += 1.0) {
+            double r[4] = {x - pad, y - pad, w + 2 * pad, h + 2 * pad};
+            double px = cx ? (area[0] + area[2]) - (x + w) : x - area[0];
+            double py = cy ? (area[1] + area[3]) - (y + h) : y - area[1];
+            double d = px * px + py * py;
+            if (d >= best) continue;
+            if (mask_count(m, r[0], r[1], r[2], r[3])) continue;
+            int bad = 0;
+            for (int k = 0; k < navoid && !bad; k++) bad = rect_overlap(r, avoid[k]);
+            if (bad) continue;
+            best = d;
+            out[0] = x; out[1] = y; out[2] = w; out[3] = h;
+            found = 1;
+        }
+    }
+    return found;
+}
+
+static double nice_length_km(double max_km) {
+    double p = pow(10, floor(log10(max_km)));
+    double best = p;
+    const double steps[] = {1, 2, 2.5, 5, 10};
+    for (int i = 0; i < 5; i++)
+        if (steps[i] * p <= max_km) best = steps[i] * p;
+    return best;
+}
+
+int gv_layout_compute(const gv_layout_input *in, gv_layout *l, gv_error *err) {
+    memset(l, 0, sizeof *l);
+    const gv_map_spec *sp = in->spec;
+    l->page_w = in->page_w;
+    l->page_h = in->page_h;
+    double base = fmin(in->page_w, in->page_h);
+    l->margin = fmin(12, fmax(4, base * 0.045));
+    l->title_pt = fmin(22, fmax(8, base / 210.0 * 15));
+    l->subtitle_pt = l->title_pt * 0.72;
+    l->body_pt = fmax(5.5, l->title_pt * 0.55);
+    l->small_pt = fmax(5, l->title_pt * 0.45);
+    snprintf(l->title, sizeof l->title, "%s", sp->title ? sp->title : "");
+    snprintf(l->subtitle, sizeof l->subtitle, "%s", sp->subtitle ? sp->subtitle : "");
+    int en = sp->locale == GV_LOCALE_EN;
+    if (sp->source && *sp->source) {
+        if (sp->date && *sp->date)
+            snprintf(l->source, sizeof l->source, "%s: %s · %s", en ? "Source" : "Nguồn", sp->source, sp->date);
+        else
+            snprintf(l->source, sizeof l->source, "%s: %s", en ? "Source" : "Nguồn", sp->source);
+    } else if (sp->date && *sp->date) {
+        snprintf(l->source, sizeof l->source, "%s", sp->date);
+    }
+
+    PangoFontMap *fm = pango_cairo_font_map_get_default();
+    PangoContext *ctx = pango_font_map_create_context(fm);
+    gv__setup_context(ctx);
+    double m = l->margin;
+    l->text_w = in->page_w - 2 * m;
+    double y = m, tw, th;
+    l->title_xy[0] = m;
+    l->title_xy[1] = y;
+    text_size(ctx, l->title, l->title_pt, 1, l->text_w, &tw, &th);
+    y += th;
+    if (*l->subtitle) {
+        l->subtitle_xy[0] = m;
+        l->subtitle_xy[1] = y + 0.5;
+        text_size(ctx, l->subtitle, l->subtitle_pt, 0, l->text_w, &tw, &th);
+        y += th + 0.5;
+    }
+    y += m * 0.5;
+    double bottom = in->page_h - m;
+    if (*l->source) {
+        text_size(ctx, l->source, l->small_pt, 0, l->text_w, &tw, &th);
+        bottom -= th;
+        l->source_xy[0] = m;
+        l->source_xy[1] = bottom;
+        bottom -= m * 0.3;
+    }
+    double area[4] = {m, y, in->page_w - 2 * m, bottom - y};
+    if (area[2] < 20 || area[3] < 20) {
+        g_object_unref(ctx);
+        return gv_error_set(err, GV_EUSAGE, "page %.0fx%.0f mm is too small for the title and the map",
+                            in->page_w, in->page_h);
+    }
+
+    /* Legend rows: classes with their ranges and unit counts, then
+     * "no data" and "outside classes" when any unit is such. */
+    const gv_breaks *b = sp->breaks;
+    size_t nf = gv_layer_count(sp->layer);
+    size_t counts[GV_CLASSES_MAX] = {0}, nodata = 0, outside = 0;
+    for (size_t f = 0; f < nf; f++) {
+        double v = sp->values[f];
+        if (!isfinite(v)) { nodata++; continue; }
+        int c = gv_breaks_class(b, v);
+        if (c < 0) outside++;
+        else counts[c]++;
+    }
+    int dec = sp->decimals >= 0 ? sp->decimals : gv_format_decimals_for(b->edges, b->k + 1);
+    for (size_t c = 0; c < b->k && l->nrows < GV_LEGEND_MAX; c++) {
+        char lo[64], hi[64];
+        gv_format_number(b->edges[c], dec, sp->locale, lo, sizeof lo);
+        gv_format_number(b->edges[c + 1], dec, sp->locale, hi, sizeof hi);
+        gv_legend_row *r = &l->rows[l->nrows++];
+        r->color = sp->colors[c];
+        if (b->edges[c] == b->edges[c + 1]) snprintf(r->text, sizeof r->text, "%s  (%zu)", lo, counts[c]);
+        else snprintf(r->text, sizeof r->text, "%s – %s  (%zu)", lo, hi, counts[c]);
+    }
+    if (outside) {
+        gv_legend_row *r = &l->rows[l->nrows++];
+        r->color = 0xbdbdbd;
+        snprintf(r->text, sizeof r->text, "%s  (%zu)", en ? "Outside the classes" : "Ngoài các lớp", outside);
+    }
+    if (nodata) {
+        gv_legend_row *r = &l->rows[l->nrows++];
+        r->color = sp->nodata_color;
+        r->hatched = 1;
+        snprintf(r->text, sizeof r->text, "%s  (%zu)", en ? "No data" : "Không có dữ liệu", nodata);
+    }
+    snprintf(l->legend_title, sizeof l->legend_title, "%s", sp->legend_title ? sp->legend_title : "");
+    double maxw = 0;
+    for (int i = 0; i < l->nrows; i++) {
+        text_size(ctx, l->rows[i].text, l->body_pt, 0, -1, &tw, &th);
+        if (tw > maxw) maxw = tw;
+        l->legend_row_h = fmax(l->legend_row_h, th * 1.25);
+    }
+    l->legend_pad = l->body_pt * 0.25;
+    l->legend_sw_w = l->legend_row_h * 1.6;
+    double lw = l->legend_sw_w + l->legend_pad + maxw;
+    l->legend_title_h = 0;
+    if (*l->legend_title) {
+        double ltw_max = fmax(lw, fmin(area[2] * 0.45, 60));
+        text_size(ctx, l->legend_title, l->body_pt, 1, ltw_max, &tw, &th);
+        if (tw > lw) lw = tw;
+        l->legend_title_h = th + l->legend_pad;
+    }
+    double lh = l->legend_title_h + l->nrows * l->legend_row_h;
+    lw += 2 * l->legend_pad;
+    lh += 2 * l->legend_pad;
+    g_object_unref(ctx);
+
+    /* Frames. */
+    double ext[4], hs_ext[4], ts_ext[4];
+    proj_extent(in->P, in->main_box, ext);
+    proj_extent(in->P, in->hs_box, hs_ext);
+    proj_extent(in->P, in->ts_box, ts_ext);
+    int insets = in->has_hs || in->has_ts;
+    double reserve = 0;
+    mask mk = {0};
+    for (int attempt = 0; attempt < 3; attempt++) {
+        free(mk.sum);
+        mk.sum = NULL;
+        double a[4] = {area[0], area[1], area[2], area[3] - reserve};
+        l->nframes = 1;
+        gv_frame *f0 = &l->frames[0];
+        memset(l->frames, 0, sizeof l->frames);
+        snprintf(f0->name, sizeof f0->name, "main");
+        f0->active = 1;
+        memcpy(f0->box, in->main_box, sizeof f0->box);
+        if (!insets) {
+            fit_frame(f0, ext, a[0], a[1], a[2], a[3], 1);
+        } else {
+            double ew = ext[2] - ext[0], eh = ext[3] - ext[1];
+            double col_min = fmin(a[2] * 0.3, 70);
+            double s = fmin(a[3] / eh, a[2] / ew);
+            if (a[2] - s * ew < col_min) s = fmin(a[3] / eh, (a[2] - col_min) / ew);
+            fit_frame(f0, ext, a[0], a[1], s * ew, a[3], 0);
+            double colx = f0->rect[0] + f0->rect[2] + 3;
+            double colw = a[0] + a[2] - colx;
+            /* Insets are reference frames, not the subject: cap their width
+             * at about a fifth of the page so they do not dominate. */
+            double colw_max = fmax(30, in->page_w * 0.22);
+            if (colw > colw_max) { colx += colw - colw_max; colw = colw_max; }
+            double gap = 8; /* room for each inset's caption above it */
+            double hs_h = in->has_hs ? colw * (hs_ext[3] - hs_ext[1]) / (hs_ext[2] - hs_ext[0]) : 0;
+            double ts_h = in->has_ts ? colw * (ts_ext[3] - ts_ext[1]) / (ts_ext[2] - ts_ext[0]) : 0;
+            double need = hs_h + ts_h + gap * 2 + 4;
+            double k = need > a[3] ? (a[3] - gap * 2 - 4) / (hs_h + ts_h) : 1;
+            double iw = colw * k;
+            hs_h *= k;
+            ts_h *= k;
+            /* Tops follow the islands' own latitudes on the main map, so
+             * the insets sit beside the coast they belong to. */
+            double y_hs = f0->y0 - f0->scale * ext[3]; /* top of main frame */
+            {
+                PJ_COORD c = proj_trans(in->P, PJ_FWD, proj_coord(proj_torad(in->hs_box[0]), proj_torad(in->hs_box[3]), 0, 0));
+                y_hs = f0->y0 - f0->scale * c.xy.y;
+            }
+            double y_ts;
+            {
+                PJ_COORD c = proj_trans(in->P, PJ_FWD, proj_coord(proj_torad(in->ts_box[0]), proj_torad(in->ts_box[3]), 0, 0));
+                y_ts = f0->y0 - f0->scale * c.xy.y;
+            }
+            if (y_hs < a[1] + gap) y_hs = a[1] + gap;
+            if (in->has_hs && y_hs + hs_h > a[1] + a[3]) y_hs = a[1] + a[3] - hs_h;
+            if (in->has_hs && y_ts < y_hs + hs_h + gap) y_ts = y_hs + hs_h + gap;
+            if (y_ts + ts_h > a[1] + a[3]) y_ts = a[1] + a[3] - ts_h;
+            if (in->has_hs) {
+                gv_frame *f = &l->frames[1];
+                snprintf(f->name, sizeof f->name, "hoang_sa");
+                f->active = 1;
+                memcpy(f->box, in->hs_box, sizeof f->box);
+                fit_frame(f, hs_ext, colx + (colw - iw), y_hs, iw, hs_h, 1);
+                snprintf(f->caption, sizeof f->caption, "%s", en ? "Hoang Sa (Paracel) archipelago" : "Quần đảo Hoàng Sa");
+            }
+            if (in->has_ts) {
+                gv_frame *f = &l->frames[2];
+                snprintf(f->name, sizeof f->name, "truong_sa");
+                f->active = 1;
+                memcpy(f->box, in->ts_box, sizeof f->box);
+                fit_frame(f, ts_ext, colx + (colw - iw), y_ts, iw, ts_h, 1);
+                snprintf(f->caption, sizeof f->caption, "%s", en ? "Truong Sa (Spratly) archipelago" : "Quần đảo Trường Sa");
+            }
+            l->nframes = 3;
+            /* The frame of the main map spans the whole area so that the
+             * polygons are never clipped by a tight frame. */
+        }
+        if (mask_build(&mk, in, l)) {
+            free(mk.sum);
+            return gv_error_set(err, GV_ENOMEM, "out of memory (layout)");
+        }
+        double search[4] = {area[0], area[1], area[2], area[3]};
+        if (place(&mk, search, lw, lh, 0, 1, NULL, 0, 1.5, l->legend_rect)) break;
+        reserve = lh + 2;
+        if (attempt == 2) {
+            l->legend_rect[0] = area[0];
+            l->legend_rect[1] = area[1] + area[3] - lh;
+            l->legend_rect[2] = lw;
+            l->legend_rect[3] = lh;
+        }
+    }
+    /* Scale bar: a round length near a quarter of the main frame's
+     * width; tmerc with k=1 is true to scale near its central meridian. */
+    {
+        const gv_frame *f0 = &l->frames[0];
+        double max_km = fmin(40.0, f0->rect[2] * 0.35) / f0->scale / 1000.0;
+        if (max_km <= 0 || !isfinite(max_km)) max_km = 1;
+        double km = nice_length_km(max_km);
+        l->scalebar_km = km;
+        l->scalebar_segments = 2;
+        double sw = km * 1000 * f0->scale, sh = l->body_pt * 0.353 * 2.6;
+        double avoid[1][4] = {{l->legend_rect[0] - 1, l->legend_rect[1] - 1, l->legend_rect[2] + 2, l->legend_rect[3] + 2}};
+        double sbw = sw + 12;
+        if (!place(&mk, area, sbw, sh, 1, 1, avoid, 1, 1.0, l->scalebar_rect)) {
+            /* no room inside: under the legend or at the bottom-right */
+            l->scalebar_rect[0] = area[0] + area[2] - sbw;
+            l->scalebar_rect[1] = area[1] + area[3] - sh;
+            l->scalebar_rect[2] = sbw;
+            l->scalebar_rect[3] = sh;
+        }
+    }
+    free(mk.sum);
+    return GV_OK;
+}
+
+void gv_layout_clear(gv_layout *l) { (void)l; }

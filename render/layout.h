@@ -1,0 +1,64 @@
+/* layout.h (private): the page layout of a map as numbers in millimetres,
+ * and the painting of everything that is not a unit polygon. */
+#ifndef GV_RENDER_LAYOUT_H
+#define GV_RENDER_LAYOUT_H
+
+#include "geovoice/render.h"
+
+#include <cairo.h>
+#include <proj.h>
+
+typedef struct gv_frame {
+    char name[32];
+    int active;
+    double rect[4];   /* x, y, w, h (mm) */
+    double scale;     /* mm per metre of the drawing CRS */
+    double x0, y0;    /* page mm of projected (0, 0): x = x0 + scale*X, y = y0 - scale*Y */
+    double box[4];    /* lon/lat box shown */
+    char caption[256];
+} gv_frame;
+
+#define GV_LEGEND_MAX (GV_CLASSES_MAX + 3)
+
+typedef struct gv_legend_row {
+    unsigned color;   /* 0xRRGGBB; flags as in map_render.c for hatch */
+    int hatched;
+    char text[160];
+} gv_legend_row;
+
+typedef struct gv_layout_input {
+    double page_w, page_h;
+    PJ *P;
+    double main_box[4];
+    int has_hs, has_ts;
+    double hs_box[4], ts_box[4];
+    const gv_map_spec *spec;
+    const int *ring_frame; /* per ring of the layer (in feature order): frame index */
+} gv_layout_input;
+
+typedef struct gv_layout {
+    double page_w, page_h, margin;
+    double title_pt, subtitle_pt, body_pt, small_pt;
+    double title_xy[2], subtitle_xy[2], source_xy[2], text_w;
+    gv_frame frames[3];
+    int nframes;
+    double legend_rect[4];
+    gv_legend_row rows[GV_LEGEND_MAX];
+    int nrows;
+    char legend_title[256];
+    double legend_row_h, legend_sw_w, legend_title_h, legend_pad;
+    double scalebar_rect[4];
+    double scalebar_km;       /* total length */
+    int scalebar_segments;
+    char title[512], subtitle[512], source[600];
+} gv_layout;
+
+/* Computes the layout; GV_OK or an error (e.g. a page too small). */
+int gv_layout_compute(const gv_layout_input *in, gv_layout *out, gv_error *err);
+void gv_layout_clear(gv_layout *l);
+
+/* Painting: cr's CTM is the identity in device units; dev_per_mm converts. */
+void gv_layout_draw_frames_background(cairo_t *cr, const gv_layout *l, double dev_per_mm);
+void gv_layout_draw_decorations(cairo_t *cr, const gv_layout *l, double dev_per_mm, const unsigned *fill);
+
+#endif

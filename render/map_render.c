@@ -1,0 +1,612 @@
+/* map_render.c: the choropleth renderer (see include/geovoice/render.h).
+ *
+ * Pipeline, designed for the 1.24 M-vertex national commune map:
+ *   1. split each feature's polygons between the main frame and the
+ *      archipelago insets (fixed geographic boxes, SPEC);
+ *   2. lay out the page in millimetres (layout.c: title, map frames,
+ *      legend placed where the map leaves room, scale bar);
+ *   3. drop vertices closer than half a device pixel to the last kept one
+ *      (in lon/lat with a conservative tolerance, before projecting, so
+ *      PROJ sees ~1/3 of the points), then project once with PROJ straight
+ *      to device units;
+ *   4. fill per feature (even-odd, so holes stay open), stroke outlines in
+ *      one path, in horizontal bands on 2 threads for PNG;
+ *   5. text with Pango; PNG written with libpng at zlib level 1.
+ * Output goes to a temporary file renamed into place. */
+#include "geovoice/render.h"
+
+#include "layout.h"
+#include "png_write.h"
+
+#include <cairo-pdf.h>
+#include <cairo-svg.h>
+#include <cairo.h>
+#include <errno.h>
+#include <math.h>
+#include <pango/pangocairo.h>
+#include <proj.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+/* Fixed inset boxes (SPEC "Outputs"): lon0, lat0, lon1, lat1. */
+static const double HS_BOX[4] = {111.0, 15.5, 113.0, 17.5};
+static const double TS_BOX[4] = {109.5, 6.5, 118.0, 12.0};
+
+static double now_ms(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+int gv_page_parse(const char *text, int landscape, gv_page *out, gv_error *err) {
+    double w = 0, h = 0;
+    if (!text || !*text || !strcasecmp(text, "a4")) { w = 210; h = 297; }
+    else if (!strcasecmp(text, "a3")) { w = 297; h = 420; }
+    else if (!strcasecmp(text, "a5")) { w = 148; h = 210; }
+    else if (!strcasecmp(text, "letter")) { w = 215.9; h = 279.4; }
+    else {
+        char unit[8] = "";
+        int n = sscanf(text, "%lfx%lf%7s", &w, &h, unit);
+        if (n < 2 || (n == 3 && strcasecmp(unit, "mm")) || !(w >= 20 && w <= 5000) || !(h >= 20 && h <= 5000))
+            return gv_error_set(err, GV_EUSAGE,
+                                "--size '%s': expected a4, a3, a5, letter or WxHmm (e.g. 160x120mm, 20–5000 mm)", text);
+        out->width_mm = w;
+        out->height_mm = h;
+        if (landscape && h > w) { out->width_mm = h; out->height_mm = w; }
+        return GV_OK;
+    }
+    if (landscape) { double t = w; w = h; h = t; }
+    out->width_mm = w;
+    out->height_mm = h;
+    return GV_OK;
+}
+
+int gv_format_from_path(const char *path, gv_format *out, gv_error *err) {
+    const char *dot = strrchr(path, '.');
+    if (dot && !strcasecmp(dot, ".png")) *out = GV_FORMAT_PNG;
+    else if (dot && !strcasecmp(dot, ".pdf")) *out = GV_FORMAT_PDF;
+    else if (dot && !strcasecmp(dot, ".svg")) *out = GV_FORMAT_SVG;
+    else return gv_error_set(err, GV_EUSAGE, "%s: output must end in .png, .pdf or .svg", path);
+    return GV_OK;
+}
+
+void gv_render_info_clear(gv_render_info *info) {
+    if (!info) return;
+    free(info->feature_parts_drawn);
+    memset(info, 0, sizeof *info);
+}
+
+/* ------------------------------------------------------------------ */
+/* Projected, simplified geometry in device units, per frame.          */
+
+typedef struct dev_ring {
+    size_t feature;
+    int frame;
+    size_t off, n; /* into pts (x,y pairs) */
+    float ymin, ymax; /* device rows spanned, to skip rings outside a band */
+} dev_ring;
+
+typedef struct devgeom {
+    double *pts;
+    size_t npts, cap;
+    dev_ring *rings;
+    size_t nrings, caprings;
+} devgeom;
+
+static int dg_push_ring(devgeom *g, size_t feature, int frame, size_t off, size_t n) {
+    if (g->nrings == g->caprings) {
+        size_t nc = g->caprings ? 2 * g->caprings : 1024;
+        dev_ring *p = realloc(g->rings, nc * sizeof *p);
+        if (!p) return -1;
+        g->rings = p;
+        g->caprings = nc;
+    }
+    g->rings[g->nrings++] = (dev_ring){feature, frame, off, n, 0, 0};
+    return 0;
+}
+
+/* A polygon belongs to an inset when the centre of its bounding box lies
+ * in the inset's box: the SPEC boxes are "roughly" drawn, and real data
+ * reach a little past them (Truong Sa's westernmost reef is at 109.47°E). */
+static int in_box(const double b[4], const double box[4]) {
+    double cx = 0.5 * (b[0] + b[2]), cy = 0.5 * (b[1] + b[3]);
+    return cx >= box[0] && cx <= box[2] && cy >= box[1] && cy <= box[3];
+}
+
+static void box_union(double a[4], const double b[4]) {
+    if (b[0] < a[0]) a[0] = b[0];
+    if (b[1] < a[1]) a[1] = b[1];
+    if (b[2] > a[2]) a[2] = b[2];
+    if (b[3] > a[3]) a[3] = b[3];
+}
+
+/* ------------------------------------------------------------------ */
+
+typedef struct band_job {
+    cairo_surface_t *surf; /* sub-surface over a horizontal band */
+    int y0;                /* band's first row */
+    const devgeom *dg;
+    const gv_map_spec *spec;
+    const unsigned *fill_of_feature; /* 0xRRGGBB or 0xFF000000|rgb for hatched no data */
+    const gv_layout *lay;
+    double line_w[3];
+    double dev_per_mm;
+} band_job;
+
+static void set_rgb(cairo_t *cr, unsigned c) {
+    cairo_set_source_rgb(cr, ((c >> 16) & 255) / 255.0, ((c >> 8) & 255) / 255.0, (c & 255) / 255.0);
+}
+
+#define NODATA_FLAG 0x01000000u
+#define OUTSIDE_FLAG 0x02000000u
+
+static cairo_pattern_t *hatch_pattern(unsigned base, double dev_per_mm) {
+    /* Diagonal hatch for "no data": readable in greyscale print, never
+     * confused with the lightest class. */
+    int sz = (int)ceil(2.0 * dev_per_mm);
+    if (sz < 4) sz = 4;
+    cairo_surface_t *s = cairo_image_surface_create(CAIRO_FORMAT_RGB24, sz, sz);
+    cairo_t *c = cairo_create(s);
+    set_rgb(c, base);
+    cairo_paint(c);
+    cairo_set_source_rgb(c, 0.55, 0.55, 0.55);
+    cairo_set_line_width(c, sz * 0.12);
+    cairo_move_to(c, -1, sz + 1);
+    cairo_line_to(c, sz + 1, -1);
+    cairo_move_to(c, -1, 1);
+    cairo_line_to(c, 1, -1);
+    cairo_move_to(c, sz - 1, sz + 1);
+    cairo_line_to(c, sz + 1, sz - 1);
+    cairo_stroke(c);
+    cairo_destroy(c);
+    cairo_pattern_t *p = cairo_pattern_create_for_surface(s);
+    cairo_pattern_set_extend(p, CAIRO_EXTEND_REPEAT);
+    cairo_surface_destroy(s);
+    return p;
+}
+
+/* Draws fills and outlines of all frames onto cr, whose CTM is device
+ * units with origin at (0, -y0) — for PNG bands y0 is the band's top. */
+static void draw_geometry(cairo_t *cr, const devgeom *dg, const gv_map_spec *spec, const unsigned *fill,
+                          const gv_layout *lay, const double line_w[3], double dev_per_mm, double y0,
+                          double clip_y0, double clip_y1) {
+    cairo_pattern_t *hatch = hatch_pattern(spec->nodata_color, dev_per_mm);
+    cairo_set_fill_rule(cr, CAIRO_FILL_RULE_EVEN_ODD);
+    size_t nf = gv_layer_count(spec->layer);
+    for (int fr = 0; fr < lay->nframes; fr++) {
+        /* No clip: every frame's box contains the polygons assigned to it
+         * (inset boxes grow to their polygons), and an unaligned clip
+         * makes Cairo allocate a page-sized mask for every fill. */
+        cairo_save(cr);
+        /* Rings are stored feature by feature, so one pass fills each
+         * feature with one path. */
+        size_t i = 0;
+        while (i < dg->nrings) {
+            size_t f = dg->rings[i].feature;
+            size_t j = i;
+            int any = 0;
+            double ymin = INFINITY, ymax = -INFINITY;
+            for (; j < dg->nrings && dg->rings[j].feature == f; j++) {
+                const dev_ring *rg = &dg->rings[j];
+                if (rg->frame != fr) continue;
+                if (rg->ymin < ymin) ymin = rg->ymin;
+                if (rg->ymax > ymax) ymax = rg->ymax;
+                any = 1;
+            }
+            if (any && ymax - y0 >= clip_y0 - 2 && ymin - y0 <= clip_y1 + 2) {
+                for (size_t q = i; q < j; q++) {
+                    const dev_ring *rg = &dg->rings[q];
+                    if (rg->frame != fr) continue;
+                    const double *p = dg->pts + 2 * rg->off;
+                    cairo_move_to(cr, p[0], p[1] - y0);
+                    for (size_t k = 1; k < rg->n; k++) cairo_line_to(cr, p[2 * k], p[2 * k + 1] - y0);
+                    cairo_close_path(cr);
+                }
+                unsigned c = f < nf ? fill[f] : 0xffffff;
+                if (c & NODATA_FLAG) cairo_set_source(cr, hatch);
+                else set_rgb(cr, c & 0xffffff);
+                cairo_fill(cr);
+            }
+            i = j;
+        }
+        /* Outlines: one path per frame, stroked once. */
+        cairo_set_line_width(cr, line_w[fr]);
+        cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
+        cairo_set_source_rgb(cr, 0.42, 0.42, 0.42);
+        int batch = 0;
+        for (size_t q = 0; q < dg->nrings; q++) {
+            const dev_ring *rg = &dg->rings[q];
+            if (rg->frame != fr) continue;
+            if (rg->ymax - y0 < clip_y0 - 2 || rg->ymin - y0 > clip_y1 + 2) continue;
+            const double *p = dg->pts + 2 * rg->off;
+            cairo_move_to(cr, p[0], p[1] - y0);
+            for (size_t k = 1; k < rg->n; k++) cairo_line_to(cr, p[2 * k], p[2 * k + 1] - y0);
+            cairo_close_path(cr);
+            /* Stroke in batches: one huge path makes Cairo's stroker grow
+             * edge arrays of hundreds of MB (page faults dominated). */
+            if (++batch >= 64) { cairo_stroke(cr); batch = 0; }
+        }
+        cairo_stroke(cr);
+        cairo_restore(cr);
+    }
+    cairo_pattern_destroy(hatch);
+}
+
+static void *band_main(void *arg) {
+    band_job *b = arg;
+    cairo_t *cr = cairo_create(b->surf);
+    int h = cairo_image_surface_get_height(b->surf);
+    draw_geometry(cr, b->dg, b->spec, b->fill_of_feature, b->lay, b->line_w, b->dev_per_mm, b->y0, 0, h);
+    cairo_destroy(cr);
+    return NULL;
+}
+
+static int write_fail(gv_error *err, const char *path, const char *what) {
+    return gv_error_set(err, GV_EOUTPUT, "%s: cannot write %s (%s)", path, what, strerror(errno ? errno : EIO));
+}
+
+/* Cairo's SVG ids (glyph0-1, clip1, ...) count per process; they only
+ * depend on what this process drew before. Renumbering is not needed for
+ * the CLI (one map per process); documented in the README. */
+
+int gv_map_render(const gv_map_spec *spec, const char *path, gv_render_info *info, gv_error *err) {
+    gv_format fmt;
+    int rc = gv_format_from_path(path, &fmt, err);
+    if (rc) return rc;
+    if (!spec->layer || !spec->values || !spec->breaks || !spec->colors)
+        return gv_error_set(err, GV_EUSAGE, "map spec incomplete");
+    const gv_layer *L = spec->layer;
+    size_t nf = gv_layer_count(L);
+    double dpi = spec->dpi > 0 ? spec->dpi : 300;
+    double dev_per_mm = fmt == GV_FORMAT_PNG ? dpi / 25.4 : 72.0 / 25.4;
+    gv_render_info local;
+    memset(&local, 0, sizeof local);
+    gv_render_info *inf = info ? info : &local;
+    memset(inf, 0, sizeof *inf);
+    inf->nfeatures = nf;
+    inf->feature_parts_drawn = calloc(nf ? nf : 1, sizeof(size_t));
+    if (!inf->feature_parts_drawn) return gv_error_set(err, GV_ENOMEM, "out of memory");
+
+    /* Check the output folder first: a missing folder fails before any
+     * work, and the temporary file lives beside the output. */
+    char tmp[4096];
+    {
+        snprintf(tmp, sizeof tmp, "%s", path);
+        char *slash = strrchr(tmp, '/');
+        const char *dir = ".";
+        if (slash) { *slash = 0; dir = *tmp ? tmp : "/"; }
+        struct stat st;
+        if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
+            rc = gv_error_set(err, GV_EOUTPUT, "%s: output folder '%s' does not exist", path, dir);
+            gv_render_info_clear(info);
+            return rc;
+        }
+        snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
+    }
+
+    /* --- 1. frames: which polygons go to which frame --------------- */
+    size_t nr_total = 0;
+    for (size_t f = 0; f < nf; f++) {
+        const double *xy; const size_t *off; const int *part; size_t nr;
+        gv_layer_rings(L, f, &xy, &off, &part, &nr);
+        nr_total += nr;
+    }
+    int *ring_frame = malloc((nr_total ? nr_total : 1) * sizeof(int));
+    if (!ring_frame) { gv_render_info_clear(info); return gv_error_set(err, GV_ENOMEM, "out of memory"); }
+    double main_box[4] = {INFINITY, INFINITY, -INFINITY, -INFINITY};
+    double hs_box[4], ts_box[4];
+    memcpy(hs_box, HS_BOX, sizeof hs_box);
+    memcpy(ts_box, TS_BOX, sizeof ts_box);
+    int has_hs = 0, has_ts = 0;
+    {
+        size_t base = 0;
+        for (size_t f = 0; f < nf; f++) {
+            const double *xy; const size_t *off; const int *part; size_t nr;
+            gv_layer_rings(L, f, &xy, &off, &part, &nr);
+            /* bbox per part from its rings */
+            size_t r = 0;
+            while (r < nr) {
+                size_t r1 = r;
+                double b[4] = {INFINITY, INFINITY, -INFINITY, -INFINITY};
+                while (r1 < nr && part[r1] == part[r]) {
+                    for (size_t q = off[r1]; q < off[r1 + 1]; q++) {
+                        double x = xy[2 * q], y = xy[2 * q + 1];
+                        if (!isfinite(x) || !isfinite(y)) continue;
+                        if (x < b[0]) b[0] = x;
+                        if (y < b[1]) b[1] = y;
+                        if (x > b[2]) b[2] = x;
+                        if (y > b[3]) b[3] = y;
+                    }
+                    r1++;
+                }
+                int fr = 0;
+                if (spec->insets && in_box(b, HS_BOX)) { fr = 1; has_hs = 1; box_union(hs_box, b); }
+                else if (spec->insets && in_box(b, TS_BOX)) { fr = 2; has_ts = 1; box_union(ts_box, b); }
+                for (size_t q = r; q < r1; q++) ring_frame[base + q] = fr;
+                if (fr == 0 && b[0] <= b[2]) {
+                    if (b[0] < main_box[0]) main_box[0] = b[0];
+                    if (b[1] < main_box[1]) main_box[1] = b[1];
+                    if (b[2] > main_box[2]) main_box[2] = b[2];
+                    if (b[3] > main_box[3]) main_box[3] = b[3];
+                }
+                r = r1;
+            }
+            base += nr;
+        }
+    }
+    if (!(main_box[0] <= main_box[2])) {
+        /* Nothing on the mainland: the "insets" are the whole map. */
+        size_t base = 0;
+        has_hs = has_ts = 0;
+        for (size_t f = 0; f < nf; f++) {
+            const double *xy; const size_t *off; const int *part; size_t nr;
+            gv_layer_rings(L, f, &xy, &off, &part, &nr);
+            for (size_t q = 0; q < nr; q++) ring_frame[base + q] = 0;
+            base += nr;
+        }
+        gv_layer_bbox(L, main_box);
+    }
+    if (!(main_box[0] <= main_box[2])) {
+        /* no geometry at all: draw an empty frame around 0,0 */
+        main_box[0] = 102; main_box[1] = 8; main_box[2] = 110; main_box[3] = 23.5;
+    }
+
+    /* --- 2. projection and layout --------------------------------- */
+    double lon0 = 0.5 * (main_box[0] + main_box[2]);
+    if (lon0 > 100 && lon0 < 112) lon0 = 106; /* Vietnam: 106°E, the usual TM central meridian */
+    snprintf(inf->proj, sizeof inf->proj, "+proj=tmerc +lat_0=0 +lon_0=%.6g +k=1 +x_0=0 +y_0=0 +ellps=WGS84 +units=m +no_defs", lon0);
+    PJ_CONTEXT *pctx = proj_context_create();
+    PJ *P = proj_create(pctx, inf->proj);
+    if (!P) {
+        free(ring_frame);
+        proj_context_destroy(pctx);
+        gv_render_info_clear(info);
+        return gv_error_set(err, GV_EINTERNAL, "PROJ cannot create '%s'", inf->proj);
+    }
+    gv_layout_input li;
+    memset(&li, 0, sizeof li);
+    li.page_w = spec->page.width_mm > 0 ? spec->page.width_mm : 210;
+    li.page_h = spec->page.height_mm > 0 ? spec->page.height_mm : 297;
+    li.P = P;
+    memcpy(li.main_box, main_box, sizeof main_box);
+    li.has_hs = has_hs;
+    li.has_ts = has_ts;
+    memcpy(li.hs_box, hs_box, sizeof hs_box);
+    memcpy(li.ts_box, ts_box, sizeof ts_box);
+    li.spec = spec;
+    li.ring_frame = ring_frame;
+    gv_layout lay;
+    double t0 = now_ms();
+    if ((rc = gv_layout_compute(&li, &lay, err)) != GV_OK) {
+        free(ring_frame);
+        proj_destroy(P);
+        proj_context_destroy(pctx);
+        gv_render_info_clear(info);
+        return rc;
+    }
+
+    /* --- 3. simplify + project ------------------------------------ */
+    devgeom dg = {0};
+    {
+        size_t nin = gv_layer_nvertices(L);
+        dg.cap = nin * 2 + 16;
+        dg.pts = malloc(dg.cap * sizeof(double));
+        if (!dg.pts) { rc = gv_error_set(err, GV_ENOMEM, "out of memory"); goto out; }
+        /* Half a device pixel (PNG) or 0.5 px at 600 dpi (PDF/SVG), in
+         * degrees of latitude on the main frame; a degree of longitude is
+         * shorter, so the same number in longitude is stricter: safe. */
+        double tol_dev = fmt == GV_FORMAT_PNG ? 0.5 : 0.5 * 72.0 / 600.0;
+        double m_per_dev = 1.0 / (lay.frames[0].scale * dev_per_mm);
+        double tol_deg = tol_dev * m_per_dev / 111320.0;
+        double tol2 = tol_deg * tol_deg;
+        size_t base = 0;
+        for (size_t f = 0; f < nf; f++) {
+            const double *xy; const size_t *off; const int *part; size_t nr;
+            gv_layer_rings(L, f, &xy, &off, &part, &nr);
+            for (size_t r = 0; r < nr; r++) {
+                int fr = ring_frame[base + r];
+                if (fr >= lay.nframes || !lay.frames[fr].active) continue;
+                size_t a = off[r], b = off[r + 1], n = b - a;
+                size_t start = dg.npts;
+                double lx = xy[2 * a], ly = xy[2 * a + 1];
+                dg.pts[2 * dg.npts] = lx;
+                dg.pts[2 * dg.npts + 1] = ly;
+                dg.npts++;
+                for (size_t q = a + 1; q < b; q++) {
+                    double x = xy[2 * q], y = xy[2 * q + 1];
+                    double dx = x - lx, dy = y - ly;
+                    if (q + 1 < b && dx * dx + dy * dy < tol2) continue;
+                    dg.pts[2 * dg.npts] = x;
+                    dg.pts[2 * dg.npts + 1] = y;
+                    dg.npts++;
+                    lx = x; ly = y;
+                }
+                if (dg.npts - start < 4 && n >= 4) {
+                    /* Tiny ring: keep every vertex so the unit still shows
+                     * (the smallest communes are about a pixel wide). */
+                    dg.npts = start;
+                    for (size_t q = a; q < b; q++) {
+                        dg.pts[2 * dg.npts] = xy[2 * q];
+                        dg.pts[2 * dg.npts + 1] = xy[2 * q + 1];
+                        dg.npts++;
+                    }
+                }
+                if (dg_push_ring(&dg, f, fr, start, dg.npts - start)) { rc = gv_error_set(err, GV_ENOMEM, "out of memory"); goto out; }
+            }
+            base += nr;
+        }
+        inf->vertices_in = nin;
+        inf->vertices_drawn = dg.npts;
+        /* Project every kept vertex in one PROJ call (radians in). */
+        for (size_t k = 0; k < dg.npts; k++) {
+            dg.pts[2 * k] = proj_torad(dg.pts[2 * k]);
+            dg.pts[2 * k + 1] = proj_torad(dg.pts[2 * k + 1]);
+        }
+        proj_trans_generic(P, PJ_FWD, dg.pts, 2 * sizeof(double), dg.npts, dg.pts + 1, 2 * sizeof(double), dg.npts,
+                           NULL, 0, 0, NULL, 0, 0);
+        for (size_t r = 0; r < dg.nrings; r++) {
+            const gv_frame *fr = &lay.frames[dg.rings[r].frame];
+            double s = fr->scale * dev_per_mm; /* device units per metre */
+            double x0 = fr->x0 * dev_per_mm, y0 = fr->y0 * dev_per_mm;
+            double *p = dg.pts + 2 * dg.rings[r].off;
+            double ymin = INFINITY, ymax = -INFINITY;
+            for (size_t k = 0; k < dg.rings[r].n; k++) {
+                p[2 * k] = x0 + s * p[2 * k];
+                double yy = y0 - s * p[2 * k + 1];
+                p[2 * k + 1] = yy;
+                if (yy < ymin) ymin = yy;
+                if (yy > ymax) ymax = yy;
+            }
+            dg.rings[r].ymin = (float)ymin;
+            dg.rings[r].ymax = (float)ymax;
+            inf->feature_parts_drawn[dg.rings[r].feature]++;
+        }
+    }
+    inf->ms_project = now_ms() - t0;
+
+    /* Fill colour per feature. */
+    unsigned *fill = malloc((nf ? nf : 1) * sizeof(unsigned));
+    if (!fill) { rc = gv_error_set(err, GV_ENOMEM, "out of memory"); goto out; }
+    for (size_t f = 0; f < nf; f++) {
+        double v = spec->values[f];
+        int c = isfinite(v) ? gv_breaks_class(spec->breaks, v) : -1;
+        if (!isfinite(v)) fill[f] = NODATA_FLAG | spec->nodata_color;
+        else if (c < 0) fill[f] = OUTSIDE_FLAG | 0xbdbdbd;
+        else fill[f] = spec->colors[c];
+    }
+    /* Outline widths: thin for many small units. */
+    double lw_mm = nf > 400 ? 0.05 : (nf > 100 ? 0.1 : 0.15);
+    double line_w[3] = {lw_mm * dev_per_mm, lw_mm * dev_per_mm, lw_mm * dev_per_mm};
+    if (fmt == GV_FORMAT_PNG && line_w[0] < 0.6) line_w[0] = line_w[1] = line_w[2] = 0.6;
+
+    /* --- 4. surfaces and drawing ---------------------------------- */
+    cairo_surface_t *surf = NULL;
+    int W = (int)lround(li.page_w * dpi / 25.4), H = (int)lround(li.page_h * dpi / 25.4);
+    double wpt = li.page_w * 72.0 / 25.4, hpt = li.page_h * 72.0 / 25.4;
+    if (fmt == GV_FORMAT_PNG) {
+        surf = cairo_image_surface_create(CAIRO_FORMAT_RGB24, W, H);
+        inf->width_px = W;
+        inf->height_px = H;
+    } else if (fmt == GV_FORMAT_PDF) {
+        surf = cairo_pdf_surface_create(tmp, wpt, hpt);
+    } else {
+        surf = cairo_svg_surface_create(tmp, wpt, hpt);
+        if (cairo_surface_status(surf) == CAIRO_STATUS_SUCCESS)
+            cairo_svg_surface_restrict_to_version(surf, CAIRO_SVG_VERSION_1_2);
+    }
+    if (cairo_surface_status(surf) != CAIRO_STATUS_SUCCESS) {
+        rc = gv_error_set(err, fmt == GV_FORMAT_PNG ? GV_ENOMEM : GV_EOUTPUT, "%s: cannot create surface (%s)", path,
+                          cairo_status_to_string(cairo_surface_status(surf)));
+        cairo_surface_destroy(surf);
+        free(fill);
+        unlink(tmp);
+        goto out;
+    }
+    if (fmt == GV_FORMAT_PDF) {
+        cairo_pdf_surface_set_metadata(surf, CAIRO_PDF_METADATA_TITLE, spec->title ? spec->title : "");
+        cairo_pdf_surface_set_metadata(surf, CAIRO_PDF_METADATA_AUTHOR, "geovoice");
+        if (spec->subtitle && *spec->subtitle)
+            cairo_pdf_surface_set_metadata(surf, CAIRO_PDF_METADATA_SUBJECT, spec->subtitle);
+        cairo_pdf_surface_set_metadata(surf, CAIRO_PDF_METADATA_CREATOR, "geovoice");
+        /* Byte-identical output (SPEC): a fixed creation date instead of
+         * the clock. */
+        cairo_pdf_surface_set_metadata(surf, CAIRO_PDF_METADATA_CREATE_DATE, "2000-01-01T00:00:00Z");
+    }
+    cairo_t *cr = cairo_create(surf);
+    cairo_set_source_rgb(cr, 1, 1, 1);
+    cairo_paint(cr);
+    double tf = now_ms();
+    gv_layout_draw_frames_background(cr, &lay, dev_per_mm);
+    if (fmt == GV_FORMAT_PNG) {
+        /* Two horizontal bands drawn at once, each on its own Cairo
+         * context over its part of the same pixel buffer. */
+        int nthreads = spec->threads > 0 ? spec->threads : 2;
+        if (nthreads > 8) nthreads = 8;
+        cairo_surface_flush(surf);
+        unsigned char *data = cairo_image_surface_get_data(surf);
+        int stride = cairo_image_surface_get_stride(surf);
+        band_job jobs[8];
+        pthread_t th[8];
+        int started[8] = {0};
+        for (int t = 0; t < nthreads; t++) {
+            int y0 = H * t / nthreads, y1 = H * (t + 1) / nthreads;
+            jobs[t] = (band_job){cairo_image_surface_create_for_data(data + (size_t)y0 * stride, CAIRO_FORMAT_RGB24, W,
+                                                                      y1 - y0, stride),
+                                 y0, &dg, spec, fill, &lay, {line_w[0], line_w[1], line_w[2]}, dev_per_mm};
+            if (t > 0 && pthread_create(&th[t], NULL, band_main, &jobs[t]) == 0) started[t] = 1;
+        }
+        band_main(&jobs[0]);
+        for (int t = 1; t < nthreads; t++) {
+            if (started[t]) pthread_join(th[t], NULL);
+            else band_main(&jobs[t]);
+        }
+        for (int t = 0; t < nthreads; t++) cairo_surface_destroy(jobs[t].surf);
+        cairo_surface_mark_dirty(surf);
+    } else {
+        draw_geometry(cr, &dg, spec, fill, &lay, line_w, dev_per_mm, 0, -1e9, 1e9);
+    }
+    inf->ms_fill = now_ms() - tf;
+    double tt = now_ms();
+    gv_layout_draw_decorations(cr, &lay, dev_per_mm, fill);
+    inf->ms_text = now_ms() - tt;
+    cairo_destroy(cr);
+    free(fill);
+
+    double te = now_ms();
+    errno = 0;
+    if (fmt == GV_FORMAT_PNG) {
+        cairo_surface_flush(surf);
+        rc = gv_png_write(tmp, cairo_image_surface_get_data(surf), W, H, cairo_image_surface_get_stride(surf), 0, dpi, err);
+        cairo_surface_destroy(surf);
+        if (rc) { unlink(tmp); goto out; }
+    } else {
+        cairo_surface_finish(surf);
+        cairo_status_t st = cairo_surface_status(surf);
+        cairo_surface_destroy(surf);
+        if (st != CAIRO_STATUS_SUCCESS) {
+            unlink(tmp);
+            rc = gv_error_set(err, GV_EOUTPUT, "%s: cannot write (%s)", path, cairo_status_to_string(st));
+            goto out;
+        }
+    }
+    if (rename(tmp, path) != 0) {
+        rc = write_fail(err, path, "output");
+        unlink(tmp);
+        goto out;
+    }
+    inf->ms_encode = now_ms() - te;
+    {
+        struct stat st;
+        if (stat(path, &st) == 0) inf->bytes = (long long)st.st_size;
+    }
+    for (size_t f = 0; f < nf; f++)
+        if (inf->feature_parts_drawn[f]) inf->features_drawn++;
+    inf->nframes = 0;
+    for (int k = 0; k < lay.nframes; k++) {
+        if (!lay.frames[k].active) continue;
+        gv_frame_info *fi = &inf->frames[inf->nframes++];
+        snprintf(fi->name, sizeof fi->name, "%s", lay.frames[k].name);
+        memcpy(fi->rect_mm, lay.frames[k].rect, sizeof fi->rect_mm);
+        fi->scale = lay.frames[k].scale * dev_per_mm;
+        fi->x0 = lay.frames[k].x0 * dev_per_mm;
+        fi->y0 = lay.frames[k].y0 * dev_per_mm;
+        memcpy(fi->lonlat_box, lay.frames[k].box, sizeof fi->lonlat_box);
+    }
+    memcpy(inf->legend_rect_mm, lay.legend_rect, sizeof lay.legend_rect);
+    rc = GV_OK;
+out:
+    free(dg.pts);
+    free(dg.rings);
+    free(ring_frame);
+    gv_layout_clear(&lay);
+    proj_destroy(P);
+    proj_context_destroy(pctx);
+    if (rc != GV_OK && info) gv_render_info_clear(info);
+    return rc;
+}

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Installs the Debian packages geovoice needs to build, test, benchmark and
+# render its demo. Idempotent: does nothing when everything is present.
+set -euo pipefail
+
+PKGS=(
+  build-essential cmake pkg-config
+  libgdal-dev gdal-bin          # read any vector source (OGR); ogrinfo in tests
+  libproj-dev                   # reprojection to the drawing CRS, geodesic areas
+  libgeos-dev                   # make-valid, interior points, area checks
+  libcairo2-dev                 # PNG/PDF/SVG surfaces
+  libpango1.0-dev               # text shaping (Vietnamese stacked diacritics)
+  libpng-dev zlib1g-dev         # fast PNG encoder (zlib level 1) instead of Cairo's
+  libutf8proc-dev               # NFC, case folding, decomposition for names
+  libcmocka-dev                 # unit tests
+  libsqlite3-dev                # workspace (SQLite)
+  libjson-c-dev                 # --report JSON writer; tests read reports back
+  fonts-noto-core               # pinned font for renders and golden tests
+  poppler-utils                 # pdftoppm/pdfinfo/pdffonts to check PDFs in tests
+  librsvg2-bin                  # rsvg-convert to rasterise SVGs in tests
+)
+
+missing=()
+for p in "${PKGS[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+
+if ((${#missing[@]})); then
+  echo "install-deps: installing ${missing[*]}" >&2
+  SUDO=""
+  if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -q
+  $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
