@@ -25,6 +25,8 @@ struct gv_join {
     char **owned; /* strings the issues point to */
     size_t nowned, capowned;
     size_t units_matched, units_nodata, rows_unmatched, rows_ambiguous, name_mismatch;
+    const char **row_key;    /* the row's key cell (borrowed from the table) */
+    const char **unit_label; /* the unit's key value (borrowed from the layer) */
 };
 
 int gv_dup_policy_parse(const char *s, gv_dup_policy *out, gv_error *err) {
@@ -231,6 +233,11 @@ int gv_join_run(const gv_layer *l, const gv_table *t, const gv_join_options *o, 
         goto fail;
     }
     for (size_t r = 0; r < nr; r++) j->row_unit[r] = -1;
+    j->row_key = malloc((nr ? nr : 1) * sizeof(char *));
+    j->unit_label = malloc((nu ? nu : 1) * sizeof(char *));
+    if (!j->row_key || !j->unit_label) { rc = gv_error_set(err, GV_ENOMEM, "out of memory"); goto fail; }
+    for (size_t r = 0; r < nr; r++) j->row_key[r] = gv_table_cell(t, r, (size_t)tc);
+    for (size_t i = 0; i < nu; i++) j->unit_label[i] = gv_layer_value(l, i, (size_t)uf);
     char reason[512], keybuf[256];
 
     if (!o->by_name) {
@@ -441,6 +448,8 @@ void gv_join_free(gv_join *j) {
     free(j->unit_rows);
     free(j->row_unit);
     free(j->row_rule);
+    free(j->row_key);
+    free(j->unit_label);
     free(j->issues);
     for (size_t i = 0; i < j->nowned; i++) free(j->owned[i]);
     free(j->owned);
@@ -476,12 +485,14 @@ static void csv_field(FILE *f, const char *s) {
     fputc('"', f);
 }
 
-int gv_join_write_report(const gv_join *j, const gv_layer *l, const char *path, gv_error *err) {
+int gv_join_write_report(const gv_join *j, const gv_layer *l, const gv_table *t, const char *path, gv_error *err) {
     char tmp[4096];
     snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
     FILE *f = fopen(tmp, "wb");
     if (!f) return gv_error_set(err, GV_EOUTPUT, "%s: cannot write join report", path);
-    fputs("kind,row,line,unit_fid,key,name,reason\n", f);
+    /* Every issue first, then every matched row with the rule that
+     * matched it, so the report accounts for every row and unit. */
+    fputs("kind,row,line,unit_fid,key,name,rule,reason\n", f);
     for (size_t i = 0; i < j->nissues; i++) {
         const gv_join_issue *is = &j->issues[i];
         fprintf(f, "%s,", gv_issue_kind_str(is->kind));
@@ -493,8 +504,21 @@ int gv_join_write_report(const gv_join *j, const gv_layer *l, const char *path, 
         fputc(',', f);
         csv_field(f, is->name);
         fputc(',', f);
+        csv_field(f, is->row != NONE ? gv_join_row_rule(j, is->row) : "");
+        fputc(',', f);
         csv_field(f, is->reason);
         fputc('\n', f);
+    }
+    for (size_t r = 0; r < j->nrows; r++) {
+        if (j->row_unit[r] < 0) continue;
+        size_t u = (size_t)j->row_unit[r];
+        fprintf(f, "matched,%zu,%zu,%lld,", r + 1, t ? gv_table_row_line(t, r) : 0, gv_layer_fid(l, u));
+        csv_field(f, j->row_key ? j->row_key[r] : "");
+        fputc(',', f);
+        csv_field(f, j->unit_label ? j->unit_label[u] : "");
+        fputc(',', f);
+        csv_field(f, gv_join_row_rule(j, r));
+        fputs(",\n", f);
     }
     if (fclose(f) != 0 || rename(tmp, path) != 0) {
         unlink(tmp);

@@ -79,8 +79,7 @@ static int write_json(json_object *root, const char *path, gv_error *err) {
 
 int gv_map_run(const gv_map_options *o, gv_log_fn log, void *logctx, gv_error *err) {
     if (!o->shapes) return gv_error_set(err, GV_EUSAGE, "--shapes is required");
-    if (!o->data) return gv_error_set(err, GV_EUSAGE, "--data is required");
-    if (!o->join) return gv_error_set(err, GV_EUSAGE, "--join is required (e.g. --join code=gso_code)");
+    if (o->data && !o->join) return gv_error_set(err, GV_EUSAGE, "--join is required with --data (e.g. --join code=gso_code)");
     if (!o->value) return gv_error_set(err, GV_EUSAGE, "--value is required (a column or an expression)");
     if (!o->out) return gv_error_set(err, GV_EUSAGE, "-o OUT.png|OUT.pdf|OUT.svg is required");
 
@@ -114,7 +113,7 @@ int gv_map_run(const gv_map_options *o, gv_log_fn log, void *logctx, gv_error *e
     }
     gv_dup_policy dup = GV_DUP_ERROR;
     if (o->allow_duplicates && (rc = gv_dup_policy_parse(o->allow_duplicates, &dup, err))) return rc;
-    if (split_pair(o->join, &ufield, &tcol)) {
+    if (o->join && split_pair(o->join, &ufield, &tcol)) {
         rc = gv_error_set(err, GV_EUSAGE, "--join '%s': expected FIELD=COLUMN (boundary field = table column)", o->join);
         goto done;
     }
@@ -123,6 +122,14 @@ int gv_map_run(const gv_map_options *o, gv_log_fn log, void *logctx, gv_error *e
         goto done;
     }
     if ((rc = gv_expr_parse(o->value, &E, err))) goto done;
+    if (!o->data) {
+        /* Without a table the value may use only built-in attributes. */
+        for (size_t k = 0; k < gv_expr_nvars(E); k++)
+            if (gv_expr_var(E, k)[0] != '@') {
+                rc = gv_error_set(err, GV_EUSAGE, "--value uses column '%s' but no --data table is given", gv_expr_var(E, k));
+                goto done;
+            }
+    }
     if (o->dpi < 0 || o->dpi > 2400) {
         rc = gv_error_set(err, GV_EUSAGE, "--dpi %g: expected 1–2400", o->dpi);
         goto done;
@@ -147,9 +154,12 @@ int gv_map_run(const gv_map_options *o, gv_log_fn log, void *logctx, gv_error *e
     t = now_ms();
     gv_csv_options copt = {0};
     copt.decimal = o->decimal;
-    if ((rc = gv_table_read_csv(o->data, &copt, &T, err))) goto done;
+    if (o->data && (rc = gv_table_read_csv(o->data, &copt, &T, err))) goto done;
+
     json_object_object_add(timing, "read_table_ms", json_object_new_double(now_ms() - t));
 
+    size_t nf = gv_layer_count(L), nr = T ? gv_table_nrows(T) : 0;
+    if (T) {
     /* Join. */
     t = now_ms();
     gv_join_options jo;
@@ -162,7 +172,6 @@ int gv_map_run(const gv_map_options *o, gv_log_fn log, void *logctx, gv_error *e
     jo.dup = dup;
     if ((rc = gv_join_run(L, T, &jo, &J, err))) goto done;
     json_object_object_add(timing, "join_ms", json_object_new_double(now_ms() - t));
-    size_t nf = gv_layer_count(L), nr = gv_table_nrows(T);
     logf_(log, logctx,
           "join %s=%s (%s): %zu of %zu units matched, %zu units without data, %zu of %zu rows without unit, "
           "%zu ambiguous, %zu name mismatches",
@@ -179,7 +188,7 @@ int gv_map_run(const gv_map_options *o, gv_log_fn log, void *logctx, gv_error *e
                   is->key, is->name, is->reason);
         shown++;
     }
-    if (o->join_report && (rc = gv_join_write_report(J, L, o->join_report, err))) goto done;
+    if (o->join_report && (rc = gv_join_write_report(J, L, T, o->join_report, err))) goto done;
     if (o->strict && gv_join_name_mismatches(J)) {
         const gv_join_issue *is = NULL;
         for (size_t i = 0; i < gv_join_nissues(J); i++)
@@ -189,6 +198,7 @@ int gv_map_run(const gv_map_options *o, gv_log_fn log, void *logctx, gv_error *e
         goto done;
     }
 
+    }
     /* Values. */
     t = now_ms();
     size_t nv = gv_expr_nvars(E);
@@ -207,7 +217,7 @@ int gv_map_run(const gv_map_options *o, gv_log_fn log, void *logctx, gv_error *e
             var_col[k] = -1;
             continue;
         }
-        int c = gv_table_col_index(T, name);
+        int c = T ? gv_table_col_index(T, name) : -1;
         if (c < 0) {
             char list[600] = "";
             for (size_t q = 0; q < gv_table_ncols(T); q++) {
@@ -230,8 +240,8 @@ int gv_map_run(const gv_map_options *o, gv_log_fn log, void *logctx, gv_error *e
     json_object *units = json_object_new_array();
     size_t n_missing = 0;
     for (size_t i = 0; i < nf; i++) {
-        size_t nrow = gv_join_unit_nrows(J, i);
-        const size_t *rows = gv_join_unit_rows(J, i);
+        size_t nrow = (J ? gv_join_unit_nrows(J, i) : 0);
+        const size_t *rows = J ? gv_join_unit_rows(J, i) : NULL;
         for (size_t k = 0; k < nv; k++) {
             if (var_col[k] < 0) { vars[k] = gv_layer_area_km2(L, i); continue; }
             if (nrow == 0) { vars[k] = NAN; continue; }
@@ -333,11 +343,12 @@ int gv_map_run(const gv_map_options *o, gv_log_fn log, void *logctx, gv_error *e
         json_object_object_add(in, "features", json_object_new_int64((int64_t)nf));
         json_object_object_add(in, "vertices", json_object_new_int64((int64_t)gv_layer_nvertices(L)));
         json_object_object_add(in, "features_without_geometry", json_object_new_int64((int64_t)gv_layer_n_empty(L)));
-        json_object_object_add(in, "data", json_object_new_string(o->data));
+        json_object_object_add(in, "data", o->data ? json_object_new_string(o->data) : NULL);
         json_object_object_add(in, "rows", json_object_new_int64((int64_t)nr));
         json_object_object_add(rep, "inputs", in);
 
-        json_object *jj = json_object_new_object();
+        json_object *jj = J ? json_object_new_object() : NULL;
+        if (J) {
         json_object_object_add(jj, "unit_field", json_object_new_string(ufield));
         json_object_object_add(jj, "table_column", json_object_new_string(tcol));
         json_object_object_add(jj, "by", json_object_new_string(o->match_name ? "name" : "code"));
@@ -362,21 +373,27 @@ int gv_map_run(const gv_map_options *o, gv_log_fn log, void *logctx, gv_error *e
             json_object_array_add(iss, x);
         }
         json_object_object_add(jj, "issues", iss);
+        }
         json_object_object_add(rep, "join", jj);
 
         json_object_object_add(rep, "value", json_object_new_string(o->value));
-        int kf = gv_layer_field_index(L, ufield);
+        int kf = gv_layer_field_index(L, ufield ? ufield : "code");
         int nmf = gv_layer_field_index(L, "name");
         for (size_t i = 0; i < nf; i++) {
             json_object *u = json_object_new_object();
             json_object_object_add(u, "fid", json_object_new_int64(gv_layer_fid(L, i)));
-            json_object_object_add(u, "key", json_object_new_string(gv_layer_value(L, i, (size_t)kf)));
+            json_object_object_add(u, "key", json_object_new_string(kf >= 0 ? gv_layer_value(L, i, (size_t)kf) : ""));
+            if ((J ? gv_join_unit_nrows(J, i) : 0)) {
+                size_t r0 = gv_join_unit_rows(J, i)[0];
+                json_object_object_add(u, "row", json_object_new_int64((int64_t)r0 + 1));
+                json_object_object_add(u, "rule", json_object_new_string(gv_join_row_rule(J, r0)));
+            }
             if (nmf >= 0) json_object_object_add(u, "name", json_object_new_string(gv_layer_value(L, i, (size_t)nmf)));
             json_object_object_add(u, "value", isfinite(values[i]) ? json_object_new_double(values[i]) : NULL);
             int c = isfinite(values[i]) ? gv_breaks_class(&br, values[i]) : -1;
             json_object_object_add(u, "class", json_object_new_int(c));
             if (!isfinite(values[i]))
-                json_object_object_add(u, "missing", json_object_new_string(gv_join_unit_nrows(J, i) ? gv_expr_status_str(status[i]) : "no table row"));
+                json_object_object_add(u, "missing", json_object_new_string((J ? gv_join_unit_nrows(J, i) : 0) ? gv_expr_status_str(status[i]) : "no table row"));
             json_object_object_add(u, "parts_drawn", json_object_new_int64((int64_t)info.feature_parts_drawn[i]));
             json_object_array_add(units, u);
         }

@@ -224,6 +224,13 @@ static int place(const mask *m, const double area[4], double w, double h, int cx
     return found;
 }
 
+/* Inset caption: the archipelago, then the unit it belongs to in this
+ * boundary set (a special zone in 2025, a province's district before). */
+static void caption(char *buf, size_t n, const char *what, const char *owner) {
+    if (owner && *owner) snprintf(buf, n, "%s\n(%s)", what, owner);
+    else snprintf(buf, n, "%s", what);
+}
+
 static double nice_length_km(double max_km) {
     double p = pow(10, floor(log10(max_km)));
     double best = p;
@@ -302,24 +309,29 @@ int gv_layout_compute(const gv_layout_input *in, gv_layout *l, gv_error *err) {
     }
     int dec = sp->decimals >= 0 ? sp->decimals : gv_format_decimals_for(b->edges, b->k + 1);
     for (size_t c = 0; c < b->k && l->nrows < GV_LEGEND_MAX; c++) {
-        char lo[64], hi[64];
+        char lo[64], hi[64], nb[32];
         gv_format_number(b->edges[c], dec, sp->locale, lo, sizeof lo);
         gv_format_number(b->edges[c + 1], dec, sp->locale, hi, sizeof hi);
         gv_legend_row *r = &l->rows[l->nrows++];
         r->color = sp->colors[c];
-        if (b->edges[c] == b->edges[c + 1]) snprintf(r->text, sizeof r->text, "%s  (%zu)", lo, counts[c]);
-        else snprintf(r->text, sizeof r->text, "%s – %s  (%zu)", lo, hi, counts[c]);
+        gv_format_number((double)counts[c], 0, sp->locale, nb, sizeof nb);
+        if (b->edges[c] == b->edges[c + 1]) snprintf(r->text, sizeof r->text, "%s  (%s)", lo, nb);
+        else snprintf(r->text, sizeof r->text, "%s – %s  (%s)", lo, hi, nb);
     }
     if (outside) {
         gv_legend_row *r = &l->rows[l->nrows++];
         r->color = 0xbdbdbd;
-        snprintf(r->text, sizeof r->text, "%s  (%zu)", en ? "Outside the classes" : "Ngoài các lớp", outside);
+        char nb[32];
+        gv_format_number((double)outside, 0, sp->locale, nb, sizeof nb);
+        snprintf(r->text, sizeof r->text, "%s  (%s)", en ? "Outside the classes" : "Ngoài các lớp", nb);
     }
     if (nodata) {
         gv_legend_row *r = &l->rows[l->nrows++];
         r->color = sp->nodata_color;
         r->hatched = 1;
-        snprintf(r->text, sizeof r->text, "%s  (%zu)", en ? "No data" : "Không có dữ liệu", nodata);
+        char nb[32];
+        gv_format_number((double)nodata, 0, sp->locale, nb, sizeof nb);
+        snprintf(r->text, sizeof r->text, "%s  (%s)", en ? "No data" : "Không có dữ liệu", nb);
     }
     snprintf(l->legend_title, sizeof l->legend_title, "%s", sp->legend_title ? sp->legend_title : "");
     double maxw = 0;
@@ -375,7 +387,7 @@ int gv_layout_compute(const gv_layout_input *in, gv_layout *l, gv_error *err) {
              * at about a fifth of the page so they do not dominate. */
             double colw_max = fmax(30, in->page_w * 0.22);
             if (colw > colw_max) { colx += colw - colw_max; colw = colw_max; }
-            double gap = 8; /* room for each inset's caption above it */
+            double gap = 11; /* room for each inset's two-line caption above it */
             double hs_h = in->has_hs ? colw * (hs_ext[3] - hs_ext[1]) / (hs_ext[2] - hs_ext[0]) : 0;
             double ts_h = in->has_ts ? colw * (ts_ext[3] - ts_ext[1]) / (ts_ext[2] - ts_ext[0]) : 0;
             double need = hs_h + ts_h + gap * 2 + 4;
@@ -405,7 +417,7 @@ int gv_layout_compute(const gv_layout_input *in, gv_layout *l, gv_error *err) {
                 f->active = 1;
                 memcpy(f->box, in->hs_box, sizeof f->box);
                 fit_frame(f, hs_ext, colx + (colw - iw), y_hs, iw, hs_h, 1);
-                snprintf(f->caption, sizeof f->caption, "%s", en ? "Hoang Sa (Paracel) archipelago" : "Quần đảo Hoàng Sa");
+                caption(f->caption, sizeof f->caption, en ? "Hoang Sa (Paracel) archipelago" : "Quần đảo Hoàng Sa", in->hs_owner);
             }
             if (in->has_ts) {
                 gv_frame *f = &l->frames[2];
@@ -413,7 +425,7 @@ int gv_layout_compute(const gv_layout_input *in, gv_layout *l, gv_error *err) {
                 f->active = 1;
                 memcpy(f->box, in->ts_box, sizeof f->box);
                 fit_frame(f, ts_ext, colx + (colw - iw), y_ts, iw, ts_h, 1);
-                snprintf(f->caption, sizeof f->caption, "%s", en ? "Truong Sa (Spratly) archipelago" : "Quần đảo Trường Sa");
+                caption(f->caption, sizeof f->caption, en ? "Truong Sa (Spratly) archipelago" : "Quần đảo Trường Sa", in->ts_owner);
             }
             l->nframes = 3;
             /* The frame of the main map spans the whole area so that the

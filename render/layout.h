@@ -34,6 +34,7 @@ typedef struct gv_layout_input {
     double hs_box[4], ts_box[4];
     const gv_map_spec *spec;
     const int *ring_frame; /* per ring of the layer (in feature order): frame index */
+    const char *hs_owner, *ts_owner; /* name of the unit drawn in each inset, or NULL */
 } gv_layout_input;
 
 typedef struct gv_layout {

@@ -380,6 +380,23 @@ int gv_map_render(const gv_map_spec *spec, const char *path, gv_render_info *inf
     memcpy(li.hs_box, hs_box, sizeof hs_box);
     memcpy(li.ts_box, ts_box, sizeof ts_box);
     li.spec = spec;
+    {
+        /* Captions name the unit that owns the islands (the feature with
+         * the most polygons in each inset). */
+        int lf = gv_layer_field_index(L, spec->label_field ? spec->label_field : "name");
+        size_t best[3] = {0, 0, 0}, bestn[3] = {0, 0, 0}, base = 0;
+        for (size_t f = 0; f < nf; f++) {
+            const double *xy; const size_t *off; const int *part; size_t nr;
+            gv_layer_rings(L, f, &xy, &off, &part, &nr);
+            size_t cnt[3] = {0, 0, 0};
+            for (size_t q = 0; q < nr; q++) cnt[ring_frame[base + q]]++;
+            for (int k = 1; k < 3; k++)
+                if (cnt[k] > bestn[k]) { bestn[k] = cnt[k]; best[k] = f; }
+            base += nr;
+        }
+        if (lf >= 0 && bestn[1]) li.hs_owner = gv_layer_value(L, best[1], (size_t)lf);
+        if (lf >= 0 && bestn[2]) li.ts_owner = gv_layer_value(L, best[2], (size_t)lf);
+    }
     li.ring_frame = ring_frame;
     gv_layout lay;
     double t0 = now_ms();

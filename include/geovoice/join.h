@@ -89,9 +89,13 @@ GV_API size_t gv_join_nissues(const gv_join *j);
 GV_API const gv_join_issue *gv_join_issue_at(const gv_join *j, size_t i);
 GV_API const char *gv_issue_kind_str(gv_issue_kind k);
 
-/* Writes every issue as CSV (kind,row,line,unit_fid,key,name,reason) to
- * path through a temporary file renamed into place. */
-GV_API int gv_join_write_report(const gv_join *j, const gv_layer *l, const char *path, gv_error *err);
+/* Writes every issue, then every matched row, as CSV
+ * (kind,row,line,unit_fid,key,name,rule,reason) to path through a
+ * temporary file renamed into place. kind is an issue kind or "matched";
+ * rule is the rule that matched the row ("code", "exact", "tone",
+ * "prefix", "fold"). l and t are the join's inputs. */
+GV_API int gv_join_write_report(const gv_join *j, const gv_layer *l, const gv_table *t, const char *path,
+                                gv_error *err);
 
 #ifdef __cplusplus
 }

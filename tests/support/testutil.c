@@ -65,3 +65,160 @@ int tu_run_cli(const char *args, char **err_out) {
 int tu_have_data(void) {
     return tu_exists(GV_TEST_DATADIR "/boundaries_2019.gpkg");
 }
+
+/* ---- helpers for the end-to-end tests ---- */
+#include <dirent.h>
+#include <json-c/json.h>
+#include <math.h>
+#include <png.h>
+#include <proj.h>
+
+int tu_write_file(const char *path, const char *text) {
+    FILE *f = fopen(path, "wb");
+    if (!f) return -1;
+    int ok = fputs(text, f) >= 0;
+    if (fclose(f) != 0) ok = 0;
+    return ok ? 0 : -1;
+}
+
+struct json_object *tu_json_load(const char *path) {
+    char *s = tu_slurp(path, NULL);
+    if (!s) return NULL;
+    struct json_object *o = json_tokener_parse(s);
+    free(s);
+    return o;
+}
+
+struct json_object *tu_json_get(struct json_object *o, const char *dotted) {
+    char key[256];
+    const char *p = dotted;
+    while (o && *p) {
+        size_t n = strcspn(p, ".");
+        if (n >= sizeof key) return NULL;
+        memcpy(key, p, n);
+        key[n] = 0;
+        struct json_object *next = NULL;
+        if (!json_object_object_get_ex(o, key, &next)) return NULL;
+        o = next;
+        p += n;
+        if (*p == '.') p++;
+    }
+    return o;
+}
+
+long long tu_json_int(struct json_object *o, const char *dotted) {
+    struct json_object *v = tu_json_get(o, dotted);
+    return v && (json_object_is_type(v, json_type_int) || json_object_is_type(v, json_type_double))
+               ? (long long)json_object_get_int64(v) : -1;
+}
+
+double tu_json_double(struct json_object *o, const char *dotted) {
+    struct json_object *v = tu_json_get(o, dotted);
+    return v && (json_object_is_type(v, json_type_int) || json_object_is_type(v, json_type_double))
+               ? json_object_get_double(v) : NAN;
+}
+
+const char *tu_json_str(struct json_object *o, const char *dotted) {
+    struct json_object *v = tu_json_get(o, dotted);
+    return v && json_object_is_type(v, json_type_string) ? json_object_get_string(v) : NULL;
+}
+
+unsigned char *tu_png_read_rgb(const char *path, int *w, int *h) {
+    png_image img;
+    memset(&img, 0, sizeof img);
+    img.version = PNG_IMAGE_VERSION;
+    if (!png_image_begin_read_from_file(&img, path)) return NULL;
+    img.format = PNG_FORMAT_RGB;
+    unsigned char *buf = malloc(PNG_IMAGE_SIZE(img));
+    if (!buf) { png_image_free(&img); return NULL; }
+    if (!png_image_finish_read(&img, NULL, buf, 0, NULL)) {
+        free(buf);
+        png_image_free(&img);
+        return NULL;
+    }
+    *w = (int)img.width;
+    *h = (int)img.height;
+    return buf;
+}
+
+int tu_png_size(const char *path, int *w, int *h) {
+    unsigned char b[24];
+    FILE *f = fopen(path, "rb");
+    if (!f) return -1;
+    size_t n = fread(b, 1, sizeof b, f);
+    fclose(f);
+    static const unsigned char sig[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
+    if (n < 24 || memcmp(b, sig, 8) || memcmp(b + 12, "IHDR", 4)) return -1;
+    *w = (int)((unsigned)b[16] << 24 | (unsigned)b[17] << 16 | (unsigned)b[18] << 8 | b[19]);
+    *h = (int)((unsigned)b[20] << 24 | (unsigned)b[21] << 16 | (unsigned)b[22] << 8 | b[23]);
+    return 0;
+}
+
+int tu_csv_split(char *line, char **fields, int max) {
+    int n = 0;
+    char *r = line, *w = line;
+    size_t len = strlen(line);
+    while (len && (line[len - 1] == '\n' || line[len - 1] == '\r')) line[--len] = 0;
+    for (;;) {
+        if (n >= max) break;
+        fields[n++] = w;
+        if (*r == '"') {
+            r++;
+            for (;;) {
+                if (!*r) break;
+                if (*r == '"') {
+                    if (r[1] == '"') { *w++ = '"'; r += 2; continue; }
+                    r++;
+                    break;
+                }
+                *w++ = *r++;
+            }
+        }
+        while (*r && *r != ',') *w++ = *r++;
+        if (!*r) { *w = 0; break; }
+        *w++ = 0;
+        r++;
+    }
+    return n;
+}
+
+const char *tu_natural_earth(void) {
+    static char path[4096];
+    FILE *p = popen(GV_TEST_SRCDIR "/scripts/natural-earth.sh " GV_TEST_BINDIR "/natural-earth 2>/dev/null", "r");
+    if (!p) return NULL;
+    if (!fgets(path, sizeof path, p)) path[0] = 0;
+    int st = pclose(p);
+    path[strcspn(path, "\r\n")] = 0;
+    if (st != 0 || !path[0] || !tu_exists(path)) return NULL;
+    return path;
+}
+
+int tu_dir_count(const char *dir, char *names, size_t namesz) {
+    DIR *d = opendir(dir);
+    if (!d) return -1;
+    int n = 0;
+    struct dirent *e;
+    if (names && namesz) names[0] = 0;
+    while ((e = readdir(d))) {
+        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
+        n++;
+        if (names && strlen(names) + strlen(e->d_name) + 2 < namesz) {
+            if (names[0]) strcat(names, " ");
+            strcat(names, e->d_name);
+        }
+    }
+    closedir(d);
+    return n;
+}
+
+int tu_project(const char *proj, double lon, double lat, double *x, double *y) {
+    PJ *P = proj_create(PJ_DEFAULT_CTX, proj);
+    if (!P) return -1;
+    PJ_COORD c = proj_coord(proj_torad(lon), proj_torad(lat), 0, 0);
+    PJ_COORD r = proj_trans(P, PJ_FWD, c);
+    proj_destroy(P);
+    if (!isfinite(r.xy.x) || !isfinite(r.xy.y)) return -1;
+    *x = r.xy.x;
+    *y = r.xy.y;
+    return 0;
+}

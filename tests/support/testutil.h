@@ -18,3 +18,39 @@ char *tu_slurp(const char *path, size_t *n);
 /* 1 if the shared data folder (../shared/data/vn) is present. */
 int tu_have_data(void);
 #endif
+
+/* ---- helpers for the end-to-end tests (tests/e2e) ---- */
+struct json_object;
+
+/* Writes text to path (creates/truncates). 0 on success. */
+int tu_write_file(const char *path, const char *text);
+/* Parses a JSON file; NULL when missing or invalid. Free with json_object_put. */
+struct json_object *tu_json_load(const char *path);
+/* Member lookup by dotted path ("join.units_matched"); NULL if absent. */
+struct json_object *tu_json_get(struct json_object *o, const char *dotted);
+/* Integer / double / string of a dotted member (-1 / NAN / NULL if absent). */
+long long tu_json_int(struct json_object *o, const char *dotted);
+double tu_json_double(struct json_object *o, const char *dotted);
+const char *tu_json_str(struct json_object *o, const char *dotted);
+
+/* PNG read as 8-bit RGB through libpng's simplified API: returns a malloc'd
+ * buffer of w*h*3 bytes, NULL on error. */
+unsigned char *tu_png_read_rgb(const char *path, int *w, int *h);
+/* Pixel size of a PNG from its IHDR (no decoding); 0 on success. */
+int tu_png_size(const char *path, int *w, int *h);
+
+/* Splits one CSV record (RFC 4180 quoting, no embedded newlines) in place:
+ * fields[] point into line. Returns the number of fields (<= max). */
+int tu_csv_split(char *line, char **fields, int max);
+
+/* Runs scripts/natural-earth.sh (cache in GV_TEST_BINDIR/natural-earth) and
+ * returns the path of world_map.gpkg (static buffer), NULL if unavailable. */
+const char *tu_natural_earth(void);
+
+/* Number of directory entries in dir other than . and ..; -1 on error.
+ * If names is non-NULL, the names are appended to it (joined by ' '). */
+int tu_dir_count(const char *dir, char *names, size_t namesz);
+
+/* Projects lon/lat (degrees) with the PROJ string `proj` (a conversion such
+ * as +proj=tmerc ...) to metres. 0 on success. */
+int tu_project(const char *proj, double lon, double lat, double *x, double *y);

@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# The main job, end to end: installs what is missing, builds geovoice, and
+# renders the demo maps into demo-out/ (PNG, PDF, SVG) from real data:
+#   - 2019 census by pre-2025 province (joined by code): density, urban share
+#   - the same urban share on Natural Earth provinces joined by name
+#   - the 3,321 communes of 2025 (national, with the archipelago insets)
+#   - the communes of one 2025 province (Hà Nội)
+# Where ../shared/data/vn is absent, only the Natural Earth map is drawn
+# (from the examples/ copy of the census figures).
+set -euo pipefail
+here="$(cd "$(dirname "$0")/.." && pwd)"
+bash "$here/scripts/build.sh"
+gv="$here/build/geovoice"
+out="${OUT:-$here/demo-out}"
+mkdir -p "$out"
+D="$here/../shared/data/vn"
+census="$here/examples/provinces_2019.csv"
+src="Tổng cục Thống kê, Tổng điều tra dân số và nhà ở 2019"
+
+if [ -d "$D" ]; then
+  for ext in png pdf; do
+    "$gv" map --shapes "$D/boundaries_2019.gpkg" --layer provinces \
+      --data "$census" --join code=gso_code \
+      --value 'population_total/@area_km2' --classify quantile:5 --palette YlOrRd \
+      --title 'Mật độ dân số theo tỉnh, 2019' --subtitle '63 tỉnh, thành phố (trước sắp xếp 2025)' \
+      --legend-title 'người/km²' --source "$src; ranh giới: dvhcvn" --date '1/4/2019' \
+      --join-report "$out/density_2019_join.csv" --report "$out/density_2019.json" \
+      -o "$out/density_2019.$ext"
+    "$gv" map --shapes "$D/boundaries_2019.gpkg" --layer provinces \
+      --data "$census" --join code=gso_code \
+      --value 'population_urban/population_total*100' --classify jenks:5 --palette Blues \
+      --title 'Tỷ lệ dân số thành thị, 2019' --subtitle '63 tỉnh, thành phố' \
+      --legend-title '% dân số sống ở thành thị' --source "$src" --date '1/4/2019' \
+      -o "$out/urban_share_2019.$ext"
+  done
+  "$gv" map --shapes "$D/boundaries_2025.gpkg" --layer communes \
+    --value '@area_km2' --classify quantile:6 --palette YlGnBu \
+    --title 'Diện tích các xã, phường, đặc khu, 2025' --subtitle '3.321 đơn vị cấp xã sau sắp xếp 1/7/2025' \
+    --legend-title 'km²' --source 'sapnhap.bando.com.vn (qua thanglequoc/vietnamese-provinces-database)' \
+    --report "$out/communes_2025.json" -o "$out/communes_2025.png"
+  "$gv" map --shapes "$D/boundaries_2025.gpkg" --layer communes --where "province_code='01'" \
+    --value '@area_km2' --classify jenks:5 --palette Greens \
+    --title 'Thành phố Hà Nội: diện tích xã, phường, 2025' --subtitle '126 đơn vị cấp xã' \
+    --legend-title 'km²' --source 'sapnhap.bando.com.vn' -o "$out/hanoi_communes_2025.png"
+  "$gv" map --shapes "$D/boundaries_2025_shp/provinces.shp" \
+    --value '@area_km2' --classify equal:4 --palette Oranges \
+    --title '34 tỉnh, thành phố sau sắp xếp 2025: diện tích' --legend-title 'km²' \
+    --source 'sapnhap.bando.com.vn' -o "$out/provinces_2025.svg"
+else
+  echo "demo: ../shared/data/vn not found; drawing the Natural Earth map only" >&2
+fi
+
+ne="$(bash "$here/scripts/natural-earth.sh")"
+"$gv" map --shapes "$ne" --layer states_provinces --where "adm0_a3='VNM'" \
+  --data "$census" --join gn_name=name --match name \
+  --value 'population_urban/population_total*100' --classify jenks:5 --palette Blues \
+  --title 'Tỷ lệ dân số thành thị, 2019 (ranh giới Natural Earth)' \
+  --subtitle 'Ghép theo tên tỉnh; hình dạng thô, chỉ dùng cho tỷ lệ' \
+  --legend-title '% dân số sống ở thành thị' --source "$src; ranh giới: Natural Earth" \
+  --join-report "$out/natural_earth_join.csv" -o "$out/urban_share_natural_earth.png"
+
+echo "demo: maps written to $out" >&2
+ls -l "$out" >&2
