@@ -16,6 +16,7 @@
 #include <ogr_api.h>
 #include <ogr_srs_api.h>
 #include <proj.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -397,71 +398,91 @@ static double ring_area_geod(const struct geod_geodesic *g, const double *xy, si
     return fabs(A);
 }
 
+typedef struct area_job {
+    const gv_layer *l;
+    size_t f0, f1;
+    double lon0, lat0;
+    double *out;
+} area_job;
+
+/* Area on the ellipsoid for features [f0, f1). Karney's geodesic polygon
+ * area costs ~1 µs per vertex (1.2 s for the 1.24 M-vertex commune layer),
+ * so rings are measured with the shoelace formula in a Lambert azimuthal
+ * equal-area projection centred on the layer, which preserves area on the
+ * WGS 84 ellipsoid; with vertices metres apart the difference from the
+ * geodesic area is far below 1e-6 relative (tested). Rings far from the
+ * centre, or that PROJ cannot project, use the geodesic routine. */
+static void *area_main(void *arg) {
+    area_job *j = arg;
+    const gv_layer *l = j->l;
+    struct geod_geodesic g;
+    geod_init(&g, 6378137.0, 1 / 298.257223563);
+    PJ_CONTEXT *ctx = proj_context_create();
+    char def[200];
+    snprintf(def, sizeof def, "+proj=laea +lat_0=%.6f +lon_0=%.6f +ellps=WGS84 +units=m +no_defs", j->lat0, j->lon0);
+    PJ *P = proj_create(ctx, def);
+    double *buf = NULL;
+    size_t cap = 0;
+    for (size_t k = j->f0; k < j->f1; k++) {
+        const feature *ft = &l->feat[k];
+        if (!ft->nrings) { j->out[k] = NAN; continue; }
+        double sum = 0;
+        for (size_t r = ft->ring0; r < ft->ring0 + ft->nrings; r++) {
+            size_t s0 = l->ring_off[r], s1 = l->ring_off[r + 1], n = s1 - s0;
+            double ar = NAN;
+            int far = 0;
+            for (size_t q = s0; q < s1 && !far; q += 64)
+                far = fabs(l->xy[2 * q] - j->lon0) > 20 || fabs(l->xy[2 * q + 1] - j->lat0) > 20;
+            if (P && !far) {
+                if (cap < 2 * n) {
+                    double *nb = realloc(buf, 2 * n * sizeof(double));
+                    if (nb) { buf = nb; cap = 2 * n; }
+                }
+                if (cap >= 2 * n) {
+                    for (size_t q = 0; q < n; q++) {
+                        buf[2 * q] = proj_torad(l->xy[2 * (s0 + q)]);
+                        buf[2 * q + 1] = proj_torad(l->xy[2 * (s0 + q) + 1]);
+                    }
+                    proj_trans_generic(P, PJ_FWD, buf, 2 * sizeof(double), n, buf + 1, 2 * sizeof(double), n, NULL, 0,
+                                       0, NULL, 0, 0);
+                    double acc = 0;
+                    int ok = 1;
+                    for (size_t q = 0; q + 1 < n; q++) {
+                        double x1 = buf[2 * q], y1 = buf[2 * q + 1], x2 = buf[2 * q + 2], y2 = buf[2 * q + 3];
+                        if (!isfinite(x1) || !isfinite(y1) || !isfinite(x2) || !isfinite(y2)) { ok = 0; break; }
+                        acc += x1 * y2 - x2 * y1;
+                    }
+                    if (ok) ar = fabs(acc) / 2;
+                }
+            }
+            if (!isfinite(ar)) ar = ring_area_geod(&g, l->xy, s0, s1);
+            sum += l->ring_hole[r] ? -ar : ar;
+        }
+        j->out[k] = sum / 1e6;
+    }
+    free(buf);
+    proj_destroy(P);
+    proj_context_destroy(ctx);
+    return NULL;
+}
+
 double gv_layer_area_km2(gv_layer *l, size_t i) {
     if (i >= l->nfeat) return NAN;
     if (!l->area_km2) {
         double *a = malloc((l->nfeat ? l->nfeat : 1) * sizeof(double));
         if (!a) return NAN;
-        /* Area on the ellipsoid. Karney's geodesic polygon area costs ~1 µs
-         * per vertex (1.2 s for the 1.24 M-vertex commune layer), so rings
-         * are measured with the shoelace formula in a Lambert azimuthal
-         * equal-area projection centred on the layer, which preserves area
-         * on the WGS 84 ellipsoid; with vertices metres apart the difference
-         * from the geodesic area is below 1e-6 relative (tested). Rings
-         * that PROJ cannot project fall back to the geodesic routine. */
-        struct geod_geodesic g;
-        geod_init(&g, 6378137.0, 1 / 298.257223563);
-        PJ_CONTEXT *ctx = proj_context_create();
-        char def[200];
         double lat0 = isfinite(l->bbox[1]) ? 0.5 * (l->bbox[1] + l->bbox[3]) : 0;
         double lon0 = isfinite(l->bbox[0]) ? 0.5 * (l->bbox[0] + l->bbox[2]) : 0;
-        snprintf(def, sizeof def, "+proj=laea +lat_0=%.6f +lon_0=%.6f +ellps=WGS84 +units=m +no_defs", lat0, lon0);
-        PJ *P = proj_create(ctx, def);
-        double *buf = NULL;
-        size_t cap = 0;
-        for (size_t k = 0; k < l->nfeat; k++) {
-            const feature *ft = &l->feat[k];
-            if (!ft->nrings) { a[k] = NAN; continue; }
-            double sum = 0;
-            for (size_t r = ft->ring0; r < ft->ring0 + ft->nrings; r++) {
-                size_t s0 = l->ring_off[r], s1 = l->ring_off[r + 1], n = s1 - s0;
-                double ar = NAN;
-                /* Rings far from the centre (more than ~20° away) lose
-                 * precision in any single projection: measure them
-                 * geodesically. */
-                int far = 0;
-                for (size_t q = s0; q < s1 && !far; q += 64)
-                    far = fabs(l->xy[2 * q] - lon0) > 20 || fabs(l->xy[2 * q + 1] - lat0) > 20;
-                if (P && !far) {
-                    if (cap < 2 * n) {
-                        double *nb = realloc(buf, 2 * n * sizeof(double));
-                        if (nb) { buf = nb; cap = 2 * n; }
-                    }
-                    if (cap >= 2 * n) {
-                        for (size_t q = 0; q < n; q++) {
-                            buf[2 * q] = proj_torad(l->xy[2 * (s0 + q)]);
-                            buf[2 * q + 1] = proj_torad(l->xy[2 * (s0 + q) + 1]);
-                        }
-                        proj_trans_generic(P, PJ_FWD, buf, 2 * sizeof(double), n, buf + 1, 2 * sizeof(double), n, NULL,
-                                           0, 0, NULL, 0, 0);
-                        double acc = 0;
-                        int ok = 1;
-                        for (size_t q = 0; q + 1 < n; q++) {
-                            double x1 = buf[2 * q], y1 = buf[2 * q + 1], x2 = buf[2 * q + 2], y2 = buf[2 * q + 3];
-                            if (!isfinite(x1) || !isfinite(y1)) { ok = 0; break; }
-                            acc += x1 * y2 - x2 * y1;
-                        }
-                        if (ok) ar = fabs(acc) / 2;
-                    }
-                }
-                if (!isfinite(ar)) ar = ring_area_geod(&g, l->xy, s0, s1);
-                sum += l->ring_hole[r] ? -ar : ar;
-            }
-            a[k] = sum / 1e6;
-        }
-        free(buf);
-        proj_destroy(P);
-        proj_context_destroy(ctx);
+        /* Two threads split the features by vertex count. */
+        size_t half = l->npts / 2, split = l->nfeat;
+        for (size_t k = 0; k < l->nfeat; k++)
+            if (l->feat[k].nrings && l->ring_off[l->feat[k].ring0] >= half) { split = k; break; }
+        area_job j1 = {l, 0, split, lon0, lat0, a}, j2 = {l, split, l->nfeat, lon0, lat0, a};
+        pthread_t th;
+        int started = l->npts > 20000 && pthread_create(&th, NULL, area_main, &j2) == 0;
+        area_main(&j1);
+        if (started) pthread_join(th, NULL);
+        else area_main(&j2);
         l->area_km2 = a;
     }
     return l->area_km2[i];

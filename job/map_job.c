@@ -314,6 +314,7 @@ int gv_map_run(const gv_map_options *o, gv_log_fn log, void *logctx, gv_error *e
     if ((rc = gv_map_render(&ms, o->out, &info, err))) goto done;
     double render_ms = now_ms() - t;
     json_object_object_add(timing, "render_ms", json_object_new_double(render_ms));
+    json_object_object_add(timing, "render_layout_ms", json_object_new_double(info.ms_layout));
     json_object_object_add(timing, "render_project_ms", json_object_new_double(info.ms_project));
     json_object_object_add(timing, "render_fill_stroke_ms", json_object_new_double(info.ms_fill));
     json_object_object_add(timing, "render_text_ms", json_object_new_double(info.ms_text));

@@ -64,7 +64,7 @@ static void text_size(PangoContext *ctx, const char *text, double pt, int bold, 
 
 /* Projected extent of a lon/lat box, sampled along its edges (a
  * transverse Mercator bends meridians, so corners alone are not enough). */
-static void proj_extent(PJ *P, const double box[4], double ext[4]) {
+void gv__proj_extent(PJ *P, const double box[4], double ext[4]) {
     ext[0] = ext[1] = INFINITY;
     ext[2] = ext[3] = -INFINITY;
     for (int i = 0; i <= 16; i++)
@@ -111,48 +111,24 @@ static int mask_build(mask *m, const gv_layout_input *in, const gv_layout *l) {
     cairo_t *cr = cairo_create(s);
     cairo_set_antialias(cr, CAIRO_ANTIALIAS_NONE);
     cairo_set_fill_rule(cr, CAIRO_FILL_RULE_WINDING);
-    const gv_layer *L = in->spec->layer;
-    size_t nf = gv_layer_count(L), base = 0;
-    /* Coarse geometry: every vertex more than ~0.25 mm from the last, at
-     * the main frame's scale. */
+    /* Coarse geometry: a vertex every ~0.25 mm at the main frame's
+     * scale is plenty for a 0.5 mm mask. */
     const gv_frame *f0 = &l->frames[0];
-    double tol_deg = 0.25 / f0->scale / 111320.0;
-    double *buf = NULL;
-    size_t cap = 0;
-    for (size_t f = 0; f < nf; f++) {
-        const double *xy; const size_t *off; const int *part; size_t nr;
-        gv_layer_rings(L, f, &xy, &off, &part, &nr);
-        for (size_t r = 0; r < nr; r++) {
-            if (in->ring_frame[base + r] != 0) continue;
-            size_t a = off[r], b = off[r + 1], n = 0;
-            if (cap < 2 * (b - a)) {
-                cap = 2 * (b - a);
-                double *nb = realloc(buf, cap * sizeof(double));
-                if (!nb) { free(buf); cairo_destroy(cr); cairo_surface_destroy(s); return -1; }
-                buf = nb;
-            }
-            double lx = 1e300, ly = 1e300;
-            for (size_t q = a; q < b; q++) {
-                double x = xy[2 * q], y = xy[2 * q + 1];
-                if (fabs(x - lx) < tol_deg && fabs(y - ly) < tol_deg && q + 1 < b) continue;
-                buf[2 * n] = proj_torad(x);
-                buf[2 * n + 1] = proj_torad(y);
-                n++;
-                lx = x; ly = y;
-            }
-            proj_trans_generic(in->P, PJ_FWD, buf, 2 * sizeof(double), n, buf + 1, 2 * sizeof(double), n, NULL, 0, 0,
-                               NULL, 0, 0);
-            for (size_t k = 0; k < n; k++) {
-                double px = (f0->x0 + f0->scale * buf[2 * k]) * MASK_PX_PER_MM;
-                double py = (f0->y0 - f0->scale * buf[2 * k + 1]) * MASK_PX_PER_MM;
-                if (k == 0) cairo_move_to(cr, px, py);
-                else cairo_line_to(cr, px, py);
-            }
-            cairo_close_path(cr);
+    double tol = 0.25 / f0->scale, tol2 = tol * tol;
+    for (size_t r = 0; r < in->nrings; r++) {
+        const gv_proj_ring *rg = &in->rings[r];
+        if (rg->frame != 0 || rg->n == 0) continue;
+        const double *p = in->pts + 2 * rg->off;
+        double lx = p[0], ly = p[1];
+        cairo_move_to(cr, (f0->x0 + f0->scale * lx) * MASK_PX_PER_MM, (f0->y0 - f0->scale * ly) * MASK_PX_PER_MM);
+        for (size_t k = 1; k < rg->n; k++) {
+            double x = p[2 * k], y = p[2 * k + 1];
+            if (k + 1 < rg->n && (x - lx) * (x - lx) + (y - ly) * (y - ly) < tol2) continue;
+            cairo_line_to(cr, (f0->x0 + f0->scale * x) * MASK_PX_PER_MM, (f0->y0 - f0->scale * y) * MASK_PX_PER_MM);
+            lx = x; ly = y;
         }
-        base += nr;
+        cairo_close_path(cr);
     }
-    free(buf);
     cairo_set_source_rgba(cr, 0, 0, 0, 1);
     cairo_fill_preserve(cr);
     cairo_set_line_width(cr, 2.0);
@@ -357,9 +333,9 @@ int gv_layout_compute(const gv_layout_input *in, gv_layout *l, gv_error *err) {
 
     /* Frames. */
     double ext[4], hs_ext[4], ts_ext[4];
-    proj_extent(in->P, in->main_box, ext);
-    proj_extent(in->P, in->hs_box, hs_ext);
-    proj_extent(in->P, in->ts_box, ts_ext);
+    gv__proj_extent(in->P, in->main_box, ext);
+    gv__proj_extent(in->P, in->hs_box, hs_ext);
+    gv__proj_extent(in->P, in->ts_box, ts_ext);
     int insets = in->has_hs || in->has_ts;
     double reserve = 0;
     mask mk = {0};

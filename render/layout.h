@@ -26,6 +26,19 @@ typedef struct gv_legend_row {
     char text[160];
 } gv_legend_row;
 
+/* A ring of the drawing: points [off, off+n) of a shared array, first in
+ * metres of the drawing CRS, then in device units once the layout is
+ * known. */
+typedef struct gv_proj_ring {
+    size_t feature;
+    int frame;
+    size_t off, n;      /* into pts (x,y pairs) */
+    float ymin, ymax;   /* device rows spanned, to skip rings outside a band */
+} gv_proj_ring;
+
+/* Projected extent (metres) of a lon/lat box, sampled along its edges. */
+void gv__proj_extent(PJ *P, const double box[4], double ext[4]);
+
 typedef struct gv_layout_input {
     double page_w, page_h;
     PJ *P;
@@ -33,7 +46,9 @@ typedef struct gv_layout_input {
     int has_hs, has_ts;
     double hs_box[4], ts_box[4];
     const gv_map_spec *spec;
-    const int *ring_frame; /* per ring of the layer (in feature order): frame index */
+    const double *pts;            /* projected points (metres) */
+    const gv_proj_ring *rings;    /* rings, with their frame */
+    size_t nrings;
     const char *hs_owner, *ts_owner; /* name of the unit drawn in each inset, or NULL */
 } gv_layout_input;
 

@@ -85,12 +85,7 @@ void gv_render_info_clear(gv_render_info *info) {
 /* ------------------------------------------------------------------ */
 /* Projected, simplified geometry in device units, per frame.          */
 
-typedef struct dev_ring {
-    size_t feature;
-    int frame;
-    size_t off, n; /* into pts (x,y pairs) */
-    float ymin, ymax; /* device rows spanned, to skip rings outside a band */
-} dev_ring;
+typedef gv_proj_ring dev_ring;
 
 typedef struct devgeom {
     double *pts;
@@ -127,6 +122,49 @@ static void box_union(double a[4], const double b[4]) {
 }
 
 /* ------------------------------------------------------------------ */
+
+typedef struct proj_job {
+    const char *def;
+    double *pts;
+    size_t n;
+} proj_job;
+
+static void *proj_main(void *arg) {
+    proj_job *j = arg;
+    PJ_CONTEXT *ctx = proj_context_create();
+    PJ *P = proj_create(ctx, j->def);
+    for (size_t k = 0; k < j->n; k++) {
+        j->pts[2 * k] = proj_torad(j->pts[2 * k]);
+        j->pts[2 * k + 1] = proj_torad(j->pts[2 * k + 1]);
+    }
+    if (P)
+        proj_trans_generic(P, PJ_FWD, j->pts, 2 * sizeof(double), j->n, j->pts + 1, 2 * sizeof(double), j->n, NULL,
+                           0, 0, NULL, 0, 0);
+    else
+        for (size_t k = 0; k < 2 * j->n; k++) j->pts[k] = NAN;
+    proj_destroy(P);
+    proj_context_destroy(ctx);
+    return NULL;
+}
+
+static void project_parallel(const char *def, double *pts, size_t n, int nthreads) {
+    if (nthreads < 1) nthreads = 1;
+    if (nthreads > 8) nthreads = 8;
+    if (n < 20000) nthreads = 1; /* not worth a thread */
+    proj_job jobs[8];
+    pthread_t th[8];
+    int started[8] = {0};
+    for (int t = 0; t < nthreads; t++) {
+        size_t a = n * (size_t)t / (size_t)nthreads, b = n * (size_t)(t + 1) / (size_t)nthreads;
+        jobs[t] = (proj_job){def, pts + 2 * a, b - a};
+        if (t > 0 && pthread_create(&th[t], NULL, proj_main, &jobs[t]) == 0) started[t] = 1;
+    }
+    proj_main(&jobs[0]);
+    for (int t = 1; t < nthreads; t++) {
+        if (started[t]) pthread_join(th[t], NULL);
+        else proj_main(&jobs[t]);
+    }
+}
 
 typedef struct band_job {
     cairo_surface_t *surf; /* sub-surface over a horizontal band */
@@ -397,17 +435,9 @@ int gv_map_render(const gv_map_spec *spec, const char *path, gv_render_info *inf
         if (lf >= 0 && bestn[1]) li.hs_owner = gv_layer_value(L, best[1], (size_t)lf);
         if (lf >= 0 && bestn[2]) li.ts_owner = gv_layer_value(L, best[2], (size_t)lf);
     }
-    li.ring_frame = ring_frame;
     gv_layout lay;
+    memset(&lay, 0, sizeof lay);
     double t0 = now_ms();
-    if ((rc = gv_layout_compute(&li, &lay, err)) != GV_OK) {
-        free(ring_frame);
-        proj_destroy(P);
-        proj_context_destroy(pctx);
-        gv_render_info_clear(info);
-        return rc;
-    }
-
     /* --- 3. simplify + project ------------------------------------ */
     devgeom dg = {0};
     {
@@ -419,7 +449,13 @@ int gv_map_render(const gv_map_spec *spec, const char *path, gv_render_info *inf
          * degrees of latitude on the main frame; a degree of longitude is
          * shorter, so the same number in longitude is stricter: safe. */
         double tol_dev = fmt == GV_FORMAT_PNG ? 0.5 : 0.5 * 72.0 / 600.0;
-        double m_per_dev = 1.0 / (lay.frames[0].scale * dev_per_mm);
+        /* The main frame's scale is not known before the layout, which
+         * needs the projected geometry; the page fitted to the extent is
+         * an upper bound, so the tolerance here can only be stricter. */
+        double ext[4];
+        gv__proj_extent(P, main_box, ext);
+        double s_est = fmin(li.page_w / fmax(ext[2] - ext[0], 1), li.page_h / fmax(ext[3] - ext[1], 1));
+        double m_per_dev = 1.0 / (s_est * dev_per_mm);
         double tol_deg = tol_dev * m_per_dev / 111320.0;
         double tol2 = tol_deg * tol_deg;
         size_t base = 0;
@@ -428,7 +464,6 @@ int gv_map_render(const gv_map_spec *spec, const char *path, gv_render_info *inf
             gv_layer_rings(L, f, &xy, &off, &part, &nr);
             for (size_t r = 0; r < nr; r++) {
                 int fr = ring_frame[base + r];
-                if (fr >= lay.nframes || !lay.frames[fr].active) continue;
                 size_t a = off[r], b = off[r + 1], n = b - a;
                 size_t start = dg.npts;
                 double lx = xy[2 * a], ly = xy[2 * a + 1];
@@ -460,13 +495,19 @@ int gv_map_render(const gv_map_spec *spec, const char *path, gv_render_info *inf
         }
         inf->vertices_in = nin;
         inf->vertices_drawn = dg.npts;
-        /* Project every kept vertex in one PROJ call (radians in). */
-        for (size_t k = 0; k < dg.npts; k++) {
-            dg.pts[2 * k] = proj_torad(dg.pts[2 * k]);
-            dg.pts[2 * k + 1] = proj_torad(dg.pts[2 * k + 1]);
-        }
-        proj_trans_generic(P, PJ_FWD, dg.pts, 2 * sizeof(double), dg.npts, dg.pts + 1, 2 * sizeof(double), dg.npts,
-                           NULL, 0, 0, NULL, 0, 0);
+        /* Project every kept vertex: one batched PROJ call per thread,
+         * each thread with its own context (PJ objects are not shared). */
+        project_parallel(inf->proj, dg.pts, dg.npts, spec->threads > 0 ? spec->threads : 2);
+    }
+    inf->ms_project = now_ms() - t0;
+    t0 = now_ms();
+    li.pts = dg.pts;
+    li.rings = dg.rings;
+    li.nrings = dg.nrings;
+    if ((rc = gv_layout_compute(&li, &lay, err)) != GV_OK) goto out;
+    inf->ms_layout = now_ms() - t0;
+    t0 = now_ms();
+    {
         for (size_t r = 0; r < dg.nrings; r++) {
             const gv_frame *fr = &lay.frames[dg.rings[r].frame];
             double s = fr->scale * dev_per_mm; /* device units per metre */
@@ -485,7 +526,7 @@ int gv_map_render(const gv_map_spec *spec, const char *path, gv_render_info *inf
             inf->feature_parts_drawn[dg.rings[r].feature]++;
         }
     }
-    inf->ms_project = now_ms() - t0;
+    inf->ms_project += now_ms() - t0;
 
     /* Fill colour per feature. */
     unsigned *fill = malloc((nf ? nf : 1) * sizeof(unsigned));

@@ -72,7 +72,7 @@ typedef struct gv_render_info {
     size_t features_drawn;         /* features with at least one polygon drawn */
     size_t vertices_in, vertices_drawn;
     double legend_rect_mm[4];
-    double ms_project, ms_fill, ms_stroke, ms_text, ms_encode;
+    double ms_layout, ms_project, ms_fill, ms_stroke, ms_text, ms_encode;
     long long bytes;               /* output file size */
 } gv_render_info;
 
