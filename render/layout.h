@@ -15,7 +15,7 @@ typedef struct gv_frame {
     double scale;     /* mm per metre of the drawing CRS */
     double x0, y0;    /* page mm of projected (0, 0): x = x0 + scale*X, y = y0 - scale*Y */
     double box[4];    /* lon/lat box shown */
-    char caption[256];
+    char caption[384];
 } gv_frame;
 
 #define GV_LEGEND_MAX (GV_CLASSES_MAX + 3)

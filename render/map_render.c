@@ -16,6 +16,7 @@
 #include "geovoice/render.h"
 
 #include "layout.h"
+#include "hairline.h"
 #include "png_write.h"
 
 #include <cairo-pdf.h>
@@ -26,6 +27,7 @@
 #include <pango/pangocairo.h>
 #include <proj.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -213,7 +215,7 @@ static cairo_pattern_t *hatch_pattern(unsigned base, double dev_per_mm) {
  * units with origin at (0, -y0) — for PNG bands y0 is the band's top. */
 static void draw_geometry(cairo_t *cr, const devgeom *dg, const gv_map_spec *spec, const unsigned *fill,
                           const gv_layout *lay, const double line_w[3], double dev_per_mm, double y0,
-                          double clip_y0, double clip_y1) {
+                          double clip_y0, double clip_y1, int hair) {
     cairo_pattern_t *hatch = hatch_pattern(spec->nodata_color, dev_per_mm);
     cairo_set_fill_rule(cr, CAIRO_FILL_RULE_EVEN_ODD);
     size_t nf = gv_layer_count(spec->layer);
@@ -253,6 +255,28 @@ static void draw_geometry(cairo_t *cr, const devgeom *dg, const gv_map_spec *spe
             }
             i = j;
         }
+        if (hair && line_w[fr] <= 1.5) {
+            /* PNG with sub-1.5 px outlines: our hairlines into the band. */
+            cairo_restore(cr);
+            cairo_surface_t *target = cairo_get_target(cr);
+            cairo_surface_flush(target);
+            gv_hairline_target ht;
+            ht.px = (uint32_t *)cairo_image_surface_get_data(target);
+            ht.stride_px = cairo_image_surface_get_stride(target) / 4;
+            ht.width = cairo_image_surface_get_width(target);
+            ht.y0 = (int)y0;
+            ht.y1 = (int)y0 + cairo_image_surface_get_height(target);
+            ht.rgb = 0x6b6b6b;
+            ht.width_px = line_w[fr];
+            for (size_t q = 0; q < dg->nrings; q++) {
+                const dev_ring *rg = &dg->rings[q];
+                if (rg->frame != fr) continue;
+                if (rg->ymax < ht.y0 - 2 || rg->ymin > ht.y1 + 2) continue;
+                gv_hairline_polyline(&ht, dg->pts + 2 * rg->off, rg->n);
+            }
+            cairo_surface_mark_dirty(target);
+            continue;
+        }
         /* Outlines: one path per frame, stroked once. */
         cairo_set_line_width(cr, line_w[fr]);
         cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
@@ -280,7 +304,7 @@ static void *band_main(void *arg) {
     band_job *b = arg;
     cairo_t *cr = cairo_create(b->surf);
     int h = cairo_image_surface_get_height(b->surf);
-    draw_geometry(cr, b->dg, b->spec, b->fill_of_feature, b->lay, b->line_w, b->dev_per_mm, b->y0, 0, h);
+    draw_geometry(cr, b->dg, b->spec, b->fill_of_feature, b->lay, b->line_w, b->dev_per_mm, b->y0, 0, h, 1);
     cairo_destroy(cr);
     return NULL;
 }
@@ -607,7 +631,7 @@ int gv_map_render(const gv_map_spec *spec, const char *path, gv_render_info *inf
         for (int t = 0; t < nthreads; t++) cairo_surface_destroy(jobs[t].surf);
         cairo_surface_mark_dirty(surf);
     } else {
-        draw_geometry(cr, &dg, spec, fill, &lay, line_w, dev_per_mm, 0, -1e9, 1e9);
+        draw_geometry(cr, &dg, spec, fill, &lay, line_w, dev_per_mm, 0, -1e9, 1e9, 0);
     }
     inf->ms_fill = now_ms() - tf;
     double tt = now_ms();

@@ -263,6 +263,7 @@ static void test_coded_png_size(void **state) {
     assert_int_equal(tu_png_size(tu_path("%s/o150.png", dir), &w, &h), 0);
     assert_int_equal(w, 1240);
     assert_int_equal(h, 1754);
+    tu_rmtree(dir);
 }
 
 /* Quantile breaks recomputed from the report's 63 unit values with the
@@ -369,6 +370,8 @@ static void test_coded_pixels(void **state) {
     assert_string_equal(codes, "01");
     features_at(B2019, "provinces", 106.70, 10.78, codes, sizeof codes);
     assert_string_equal(codes, "79");
+    features_at(B2019, "provinces", 103.3, 22.3, codes, sizeof codes);
+    assert_string_equal(codes, "12"); /* Lai Châu, a low-density province */
     features_at(B2019, "provinces", 108.5, 19.0, codes, sizeof codes);
     assert_string_equal(codes, "");
 
@@ -380,7 +383,9 @@ static void test_coded_pixels(void **state) {
     for (int i = 0; i < 6; i++) edges[i] = json_object_get_double(json_object_array_get_idx(br, (size_t)i));
     int c01 = class_of(edges, 5, tu_json_double(unit_by_key(r, "01"), "value"));
     int c79 = class_of(edges, 5, tu_json_double(unit_by_key(r, "79"), "value"));
-    assert_true(c01 >= 0 && c79 >= 0);
+    int c12 = class_of(edges, 5, tu_json_double(unit_by_key(r, "12"), "value"));
+    assert_true(c01 >= 0 && c79 >= 0 && c12 >= 0);
+    assert_true(c12 != c01); /* so the pixel checks tell classes apart */
 
     int w, h;
     unsigned char *img = tu_png_read_rgb(tu_path("%s/out.png", coded_dir), &w, &h);
@@ -397,6 +402,11 @@ static void test_coded_pixels(void **state) {
     got = rgb_at(img, w, h, x, y);
     if (got != YLORRD5[c79]) print_error("HCMC pixel (%d,%d) = #%06x, class %d colour #%06x\n", x, y, got, c79, YLORRD5[c79]);
     assert_int_equal(got, YLORRD5[c79]);
+
+    pixel_of(r, fr, 103.3, 22.3, &x, &y);
+    got = rgb_at(img, w, h, x, y);
+    if (got != YLORRD5[c12]) print_error("Lai Châu pixel (%d,%d) = #%06x, class %d colour #%06x\n", x, y, got, c12, YLORRD5[c12]);
+    assert_int_equal(got, YLORRD5[c12]);
 
     pixel_of(r, fr, 108.5, 19.0, &x, &y);
     double dpi = 300;
@@ -517,6 +527,7 @@ static void test_ne_gn_name(void **state) {
     assert_int_equal(matched, 63);
     for (int i = 0; i < 63; i++) assert_int_equal(seen[i], 1);
     json_object_put(r);
+    tu_rmtree(dir);
 }
 
 /* name=name: the NE layer names three features after regions ("Đông Nam
@@ -547,6 +558,7 @@ static void test_ne_name(void **state) {
     assert_string_equal(units, "Đông Nam Bộ|Đông Bắc|Đồng Bằng Sông Hồng|");
     assert_string_equal(rows, "Bắc Kạn|Hưng Yên|Đồng Nai|");
     json_object_put(r);
+    tu_rmtree(dir);
 }
 
 /* ------------------------------------------------------------------ */
@@ -608,6 +620,7 @@ static void test_communes_national(void **state) {
     double east = json_object_get_double(json_object_array_get_idx(box, 2));
     assert_true(east < 110);
     json_object_put(r);
+    tu_rmtree(dir);
     free((void *)dir);
 }
 
@@ -630,6 +643,7 @@ static void test_communes_one_province(void **state) {
     assert_int_equal(json_object_array_length(frames), 1);
     assert_string_equal(tu_json_str(json_object_array_get_idx(frames, 0), "name"), "main");
     json_object_put(r);
+    tu_rmtree(dir);
     free((void *)dir);
 }
 
@@ -698,6 +712,7 @@ static void test_pdf_svg_deterministic(void **state) {
     assert_non_null(strstr(svg, "<svg"));
     assert_non_null(strstr(svg, "viewBox=\"0 0 595.275591 841.889764\""));
     free(svg);
+    tu_rmtree(dir);
     free((void *)dir);
 }
 
@@ -731,6 +746,7 @@ static void test_png_sizes(void **state) {
         assert_int_equal(tu_json_int(r, "output.height_px"), cases[i].h);
         json_object_put(r);
     }
+    tu_rmtree(dir);
     free((void *)dir);
 }
 
@@ -738,6 +754,7 @@ static int teardown_all(void **state) {
     (void)state;
     if (coded_rep) json_object_put(coded_rep);
     coded_rep = NULL;
+    if (coded_dir[0]) tu_rmtree(coded_dir);
     return 0;
 }
 

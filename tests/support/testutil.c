@@ -222,3 +222,10 @@ int tu_project(const char *proj, double lon, double lat, double *x, double *y) {
     *y = r.xy.y;
     return 0;
 }
+
+void tu_rmtree(const char *dir) {
+    if (!dir || !*dir || strchr(dir, '\'')) return;
+    char cmd[4200];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    if (system(cmd) != 0) fprintf(stderr, "could not remove %s\n", dir);
+}

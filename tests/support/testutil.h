@@ -54,3 +54,6 @@ int tu_dir_count(const char *dir, char *names, size_t namesz);
 /* Projects lon/lat (degrees) with the PROJ string `proj` (a conversion such
  * as +proj=tmerc ...) to metres. 0 on success. */
 int tu_project(const char *proj, double lon, double lat, double *x, double *y);
+
+/* Removes a directory made by tu_tmpdir and everything in it (rm -rf). */
+void tu_rmtree(const char *dir);
