@@ -17,6 +17,7 @@
 
 #include "layout.h"
 #include "hairline.h"
+#include "pdf_geometry.h"
 #include "png_write.h"
 
 #include <cairo-pdf.h>
@@ -601,10 +602,14 @@ int gv_map_render(const gv_map_spec *spec, const char *path, gv_render_info *inf
         cairo_pdf_surface_set_metadata(surf, CAIRO_PDF_METADATA_CREATE_DATE, "2000-01-01T00:00:00Z");
     }
     cairo_t *cr = cairo_create(surf);
-    cairo_set_source_rgb(cr, 1, 1, 1);
-    cairo_paint(cr);
+    if (fmt != GV_FORMAT_PDF) {
+        /* PDF pages are white already, and a white paint there would
+         * cover the polygons we put under Cairo's content stream. */
+        cairo_set_source_rgb(cr, 1, 1, 1);
+        cairo_paint(cr);
+    }
     double tf = now_ms();
-    gv_layout_draw_frames_background(cr, &lay, dev_per_mm);
+    if (fmt != GV_FORMAT_PDF) gv_layout_draw_frames_background(cr, &lay, dev_per_mm);
     if (fmt == GV_FORMAT_PNG) {
         /* Two horizontal bands drawn at once, each on its own Cairo
          * context over its part of the same pixel buffer. */
@@ -630,15 +635,14 @@ int gv_map_render(const gv_map_spec *spec, const char *path, gv_render_info *inf
         }
         for (int t = 0; t < nthreads; t++) cairo_surface_destroy(jobs[t].surf);
         cairo_surface_mark_dirty(surf);
-    } else {
+    } else if (fmt == GV_FORMAT_SVG) {
         draw_geometry(cr, &dg, spec, fill, &lay, line_w, dev_per_mm, 0, -1e9, 1e9, 0);
-    }
+    } /* PDF: the polygons are appended after Cairo finishes (pdf_geometry.c) */
     inf->ms_fill = now_ms() - tf;
     double tt = now_ms();
     gv_layout_draw_decorations(cr, &lay, dev_per_mm, fill);
     inf->ms_text = now_ms() - tt;
     cairo_destroy(cr);
-    free(fill);
 
     double te = now_ms();
     errno = 0;
@@ -646,17 +650,25 @@ int gv_map_render(const gv_map_spec *spec, const char *path, gv_render_info *inf
         cairo_surface_flush(surf);
         rc = gv_png_write(tmp, cairo_image_surface_get_data(surf), W, H, cairo_image_surface_get_stride(surf), 0, dpi, err);
         cairo_surface_destroy(surf);
-        if (rc) { unlink(tmp); goto out; }
+        if (rc) { unlink(tmp); free(fill); goto out; }
     } else {
         cairo_surface_finish(surf);
         cairo_status_t st = cairo_surface_status(surf);
         cairo_surface_destroy(surf);
         if (st != CAIRO_STATUS_SUCCESS) {
             unlink(tmp);
+            free(fill);
             rc = gv_error_set(err, GV_EOUTPUT, "%s: cannot write (%s)", path, cairo_status_to_string(st));
             goto out;
         }
+        if (fmt == GV_FORMAT_PDF &&
+            (rc = gv_pdf_append_geometry(tmp, dg.pts, dg.rings, dg.nrings, fill, nf, &lay, line_w[0], hpt, err))) {
+            unlink(tmp);
+            free(fill);
+            goto out;
+        }
     }
+    free(fill);
     if (rename(tmp, path) != 0) {
         rc = write_fail(err, path, "output");
         unlink(tmp);
