@@ -311,7 +311,12 @@ int gv_layer_open(const char *src, const char *layer, const char *where,
         OGR_F_Destroy(fh);
     }
     if (CPLGetLastErrorType() >= CE_Failure && l->nfeat == 0) {
-        rc = gdal_fail(err, GV_EDATA, "%s: layer '%s': reading failed", src, l->name);
+        /* Some drivers (GeoPackage) only compile the attribute filter
+         * when reading starts: a failure then is the filter's. */
+        if (where && *where)
+            rc = gdal_fail(err, GV_EUSAGE, "%s: layer '%s': bad --where filter '%s'", src, l->name, where);
+        else
+            rc = gdal_fail(err, GV_EDATA, "%s: layer '%s': reading failed", src, l->name);
         goto done;
     }
     if (l->nrings_total == 0) {
@@ -398,6 +403,8 @@ static double ring_area_geod(const struct geod_geodesic *g, const double *xy, si
     return fabs(A);
 }
 
+#define DENSIFY_DEG 0.01 /* ~1 km */
+
 typedef struct area_job {
     const gv_layer *l;
     size_t f0, f1;
@@ -428,26 +435,57 @@ static void *area_main(void *arg) {
         if (!ft->nrings) { j->out[k] = NAN; continue; }
         double sum = 0;
         for (size_t r = ft->ring0; r < ft->ring0 + ft->nrings; r++) {
-            size_t s0 = l->ring_off[r], s1 = l->ring_off[r + 1], n = s1 - s0;
+            size_t s0 = l->ring_off[r], s1 = l->ring_off[r + 1];
             double ar = NAN;
+            /* Rings far from the projection centre use the geodesic
+             * routine. Edges longer than ~1 km are densified along the
+             * geodesic first: a straight edge in the projection strays
+             * measurably from the geodesic edge that "geodesic area"
+             * means (1e-5 relative on a 1° square). */
             int far = 0;
             for (size_t q = s0; q < s1 && !far; q += 64)
                 far = fabs(l->xy[2 * q] - j->lon0) > 20 || fabs(l->xy[2 * q + 1] - j->lat0) > 20;
             if (P && !far) {
-                if (cap < 2 * n) {
-                    double *nb = realloc(buf, 2 * n * sizeof(double));
-                    if (nb) { buf = nb; cap = 2 * n; }
+                size_t m = 0; /* points after densification */
+                for (size_t q = s0; q + 1 < s1; q++) {
+                    double d = fmax(fabs(l->xy[2 * q + 2] - l->xy[2 * q]), fabs(l->xy[2 * q + 3] - l->xy[2 * q + 1]));
+                    m += d > DENSIFY_DEG ? (size_t)ceil(d / DENSIFY_DEG) : 1;
                 }
-                if (cap >= 2 * n) {
-                    for (size_t q = 0; q < n; q++) {
-                        buf[2 * q] = proj_torad(l->xy[2 * (s0 + q)]);
-                        buf[2 * q + 1] = proj_torad(l->xy[2 * (s0 + q) + 1]);
+                m += 1;
+                if (cap < 2 * m) {
+                    double *nb = realloc(buf, 2 * m * sizeof(double));
+                    if (nb) { buf = nb; cap = 2 * m; }
+                }
+                if (cap >= 2 * m) {
+                    size_t w = 0;
+                    for (size_t q = s0; q + 1 < s1; q++) {
+                        double lon1 = l->xy[2 * q], lat1 = l->xy[2 * q + 1];
+                        double lon2 = l->xy[2 * q + 2], lat2 = l->xy[2 * q + 3];
+                        double d = fmax(fabs(lon2 - lon1), fabs(lat2 - lat1));
+                        buf[2 * w] = proj_torad(lon1);
+                        buf[2 * w + 1] = proj_torad(lat1);
+                        w++;
+                        if (d > DENSIFY_DEG) {
+                            size_t pieces = (size_t)ceil(d / DENSIFY_DEG);
+                            struct geod_geodesicline gl;
+                            geod_inverseline(&gl, &g, lat1, lon1, lat2, lon2, 0);
+                            for (size_t k = 1; k < pieces; k++) {
+                                double la, lo;
+                                geod_position(&gl, gl.s13 * (double)k / (double)pieces, &la, &lo, NULL);
+                                buf[2 * w] = proj_torad(lo);
+                                buf[2 * w + 1] = proj_torad(la);
+                                w++;
+                            }
+                        }
                     }
-                    proj_trans_generic(P, PJ_FWD, buf, 2 * sizeof(double), n, buf + 1, 2 * sizeof(double), n, NULL, 0,
+                    buf[2 * w] = proj_torad(l->xy[2 * (s1 - 1)]);
+                    buf[2 * w + 1] = proj_torad(l->xy[2 * (s1 - 1) + 1]);
+                    w++;
+                    proj_trans_generic(P, PJ_FWD, buf, 2 * sizeof(double), w, buf + 1, 2 * sizeof(double), w, NULL, 0,
                                        0, NULL, 0, 0);
                     double acc = 0;
                     int ok = 1;
-                    for (size_t q = 0; q + 1 < n; q++) {
+                    for (size_t q = 0; q + 1 < w; q++) {
                         double x1 = buf[2 * q], y1 = buf[2 * q + 1], x2 = buf[2 * q + 2], y2 = buf[2 * q + 3];
                         if (!isfinite(x1) || !isfinite(y1) || !isfinite(x2) || !isfinite(y2)) { ok = 0; break; }
                         acc += x1 * y2 - x2 * y1;

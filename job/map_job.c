@@ -188,7 +188,6 @@ int gv_map_run(const gv_map_options *o, gv_log_fn log, void *logctx, gv_error *e
                   is->key, is->name, is->reason);
         shown++;
     }
-    if (o->join_report && (rc = gv_join_write_report(J, L, T, o->join_report, err))) goto done;
     if (o->strict && gv_join_name_mismatches(J)) {
         const gv_join_issue *is = NULL;
         for (size_t i = 0; i < gv_join_nissues(J); i++)
@@ -320,6 +319,12 @@ int gv_map_run(const gv_map_options *o, gv_log_fn log, void *logctx, gv_error *e
     json_object_object_add(timing, "render_text_ms", json_object_new_double(info.ms_text));
     json_object_object_add(timing, "render_encode_ms", json_object_new_double(info.ms_encode));
 
+    /* Reports are written only once the map is: a failed run leaves no
+     * file at all. */
+    if (J && o->join_report && (rc = gv_join_write_report(J, L, T, o->join_report, err))) {
+        unlink(o->out);
+        goto done;
+    }
     logf_(log, logctx, "classes (%s, %zu): %s", gv_classify_method_str(cspec.method), br.k, palette);
     {
         char lo[64], hi[64];
@@ -466,6 +471,7 @@ int gv_map_run(const gv_map_options *o, gv_log_fn log, void *logctx, gv_error *e
         timing = NULL;
         if ((rc = write_json(rep, o->report, err))) {
             unlink(o->out); /* a run that fails writes nothing */
+            if (o->join_report) unlink(o->join_report);
             goto done;
         }
     }
