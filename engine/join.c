@@ -135,6 +135,17 @@ static int all_digits(const char *s) {
     return 1;
 }
 
+/* Parent codes compare as numbers written as text: "1", "01" and "1.0"
+ * are the same province. Writes the digits without leading zeros; text
+ * that is not a code is kept as it is. */
+static const char *canon_parent(const char *in, char *out, size_t n) {
+    if (gv_code_normalize(in, 0, out, n, NULL) != GV_OK) return in;
+    size_t z = 0;
+    while (out[z] == '0' && out[z + 1]) z++;
+    memmove(out, out + z, strlen(out + z) + 1);
+    return out;
+}
+
 static int find_table_col(const gv_table *t, const char *const *cands) {
     for (; *cands; cands++) {
         int c = gv_table_col_index(t, *cands);
@@ -237,7 +248,13 @@ int gv_join_run(const gv_layer *l, const gv_table *t, const gv_join_options *o, 
     j->unit_label = malloc((nu ? nu : 1) * sizeof(char *));
     if (!j->row_key || !j->unit_label) { rc = gv_error_set(err, GV_ENOMEM, "out of memory"); goto fail; }
     for (size_t r = 0; r < nr; r++) j->row_key[r] = gv_table_cell(t, r, (size_t)tc);
-    for (size_t i = 0; i < nu; i++) j->unit_label[i] = gv_layer_value(l, i, (size_t)uf);
+    /* The report's name column shows the unit's name where the layer has
+     * one (name joins: the key is the name). */
+    {
+        int lab = o->by_name ? uf : gv_layer_field_index(l, "name");
+        if (lab < 0) lab = uf;
+        for (size_t i = 0; i < nu; i++) j->unit_label[i] = gv_layer_value(l, i, (size_t)lab);
+    }
     char reason[512], keybuf[256];
 
     if (!o->by_name) {
@@ -295,7 +312,7 @@ int gv_join_run(const gv_layer *l, const gv_table *t, const gv_join_options *o, 
             if (!*v) continue;
             const char *par = upf >= 0 ? gv_layer_value(l, i, (size_t)upf) : NULL;
             char pb[64];
-            if (par && gv_code_normalize(par, 0, pb, sizeof pb, NULL) == GV_OK) par = pb;
+            if (par) par = canon_parent(par, pb, sizeof pb);
             if ((rc = gv_name_matcher_add(m, v, par, i, err)) != GV_OK) {
                 gv_error_prefix(err, "%s: feature %zu, field '%s': ", gv_layer_source(l), i, o->unit_field);
                 goto fail;
@@ -310,7 +327,7 @@ int gv_join_run(const gv_layer *l, const gv_table *t, const gv_join_options *o, 
             }
             const char *par = tpc >= 0 ? gv_table_cell(t, r, (size_t)tpc) : NULL;
             char pb[64];
-            if (par && gv_code_normalize(par, 0, pb, sizeof pb, NULL) == GV_OK) par = pb;
+            if (par) par = canon_parent(par, pb, sizeof pb);
             size_t id = 0, cand[8], nc = 0;
             gv_name_rule rule = GV_RULE_NONE;
             if ((rc = gv_name_matcher_find(m, raw, par, &id, &rule, cand, 8, &nc, err)) != GV_OK) {
@@ -321,9 +338,16 @@ int gv_join_run(const gv_layer *l, const gv_table *t, const gv_join_options *o, 
             if (rule == GV_RULE_AMBIGUOUS) {
                 size_t off = 0;
                 off += (size_t)snprintf(reason + off, sizeof reason - off, "name fits %zu units:", nc);
-                for (size_t k = 0; k < nc && k < 8 && off < sizeof reason - 80; k++)
-                    off += (size_t)snprintf(reason + off, sizeof reason - off, "%s %s", k ? ";" : "",
-                                            gv_layer_value(l, cand[k], (size_t)uf));
+                for (size_t k = 0; k < nc && k < 8 && off < sizeof reason - 80; k++) {
+                    /* name plus parent (or FID) so the candidates can be told apart */
+                    if (upf >= 0)
+                        off += (size_t)snprintf(reason + off, sizeof reason - off, "%s %s (parent %s)", k ? ";" : "",
+                                                gv_layer_value(l, cand[k], (size_t)uf),
+                                                gv_layer_value(l, cand[k], (size_t)upf));
+                    else
+                        off += (size_t)snprintf(reason + off, sizeof reason - off, "%s %s (FID %lld)", k ? ";" : "",
+                                                gv_layer_value(l, cand[k], (size_t)uf), gv_layer_fid(l, cand[k]));
+                }
                 add_issue(j, GV_ISSUE_AMBIGUOUS, r, line, NONE, raw, "", reason);
                 j->rows_ambiguous++;
                 continue;

@@ -136,7 +136,11 @@ int gv_map_run(const gv_map_options *o, gv_log_fn log, void *logctx, gv_error *e
     }
 
     rep = json_object_new_object();
+    /* Owned by rep from the start, so every error path frees them. */
     json_object *timing = json_object_new_object();
+    json_object *units = json_object_new_array();
+    json_object_object_add(rep, "timing", timing);
+    json_object_object_add(rep, "units", units);
 
     /* Boundaries. */
     t = now_ms();
@@ -236,7 +240,6 @@ int gv_map_run(const gv_map_options *o, gv_log_fn log, void *logctx, gv_error *e
             if ((rc = gv_table_number(T, r, (size_t)c, &d, err))) goto done;
         }
     }
-    json_object *units = json_object_new_array();
     size_t n_missing = 0;
     for (size_t i = 0; i < nf; i++) {
         size_t nrow = (J ? gv_join_unit_nrows(J, i) : 0);
@@ -403,8 +406,6 @@ int gv_map_run(const gv_map_options *o, gv_log_fn log, void *logctx, gv_error *e
             json_object_object_add(u, "parts_drawn", json_object_new_int64((int64_t)info.feature_parts_drawn[i]));
             json_object_array_add(units, u);
         }
-        json_object_object_add(rep, "units", units);
-        units = NULL;
 
         json_object *cl = json_object_new_object();
         json_object_object_add(cl, "method", json_object_new_string(gv_classify_method_str(cspec.method)));
@@ -467,16 +468,13 @@ int gv_map_run(const gv_map_options *o, gv_log_fn log, void *logctx, gv_error *e
         json_object_object_add(out, "legend_rect_mm", lr);
         json_object_object_add(rep, "output", out);
         json_object_object_add(timing, "total_ms", json_object_new_double(now_ms() - t_start));
-        json_object_object_add(rep, "timing", timing);
-        timing = NULL;
+
         if ((rc = write_json(rep, o->report, err))) {
             unlink(o->out); /* a run that fails writes nothing */
             if (o->join_report) unlink(o->join_report);
             goto done;
         }
     }
-    if (units) json_object_put(units);
-    if (timing) json_object_put(timing);
 done:
     json_object_put(rep);
     gv_render_info_clear(&info);

@@ -366,27 +366,32 @@ int gv_layout_compute(const gv_layout_input *in, gv_layout *l, gv_error *err) {
             double gap = 11; /* room for each inset's two-line caption above it */
             double hs_h = in->has_hs ? colw * (hs_ext[3] - hs_ext[1]) / (hs_ext[2] - hs_ext[0]) : 0;
             double ts_h = in->has_ts ? colw * (ts_ext[3] - ts_ext[1]) / (ts_ext[2] - ts_ext[0]) : 0;
-            double need = hs_h + ts_h + gap * 2 + 4;
-            double k = need > a[3] ? (a[3] - gap * 2 - 4) / (hs_h + ts_h) : 1;
+            /* Fit both insets (with their caption gaps) into the area
+             * height, shrinking them if needed. */
+            double top = a[1] + gap, bottom = a[1] + a[3];
+            double need = hs_h + ts_h + (in->has_hs && in->has_ts ? gap : 0);
+            double k = need > bottom - top ? (bottom - top - (in->has_hs && in->has_ts ? gap : 0)) / (hs_h + ts_h) : 1;
             double iw = colw * k;
             hs_h *= k;
             ts_h *= k;
             /* Tops follow the islands' own latitudes on the main map, so
-             * the insets sit beside the coast they belong to. */
-            double y_hs = f0->y0 - f0->scale * ext[3]; /* top of main frame */
+             * the insets sit beside the coast they belong to, then are
+             * clamped: Truong Sa inside the area, Hoang Sa above it. */
+            double y_hs, y_ts;
             {
                 PJ_COORD c = proj_trans(in->P, PJ_FWD, proj_coord(proj_torad(in->hs_box[0]), proj_torad(in->hs_box[3]), 0, 0));
                 y_hs = f0->y0 - f0->scale * c.xy.y;
-            }
-            double y_ts;
-            {
-                PJ_COORD c = proj_trans(in->P, PJ_FWD, proj_coord(proj_torad(in->ts_box[0]), proj_torad(in->ts_box[3]), 0, 0));
+                c = proj_trans(in->P, PJ_FWD, proj_coord(proj_torad(in->ts_box[0]), proj_torad(in->ts_box[3]), 0, 0));
                 y_ts = f0->y0 - f0->scale * c.xy.y;
             }
-            if (y_hs < a[1] + gap) y_hs = a[1] + gap;
-            if (in->has_hs && y_hs + hs_h > a[1] + a[3]) y_hs = a[1] + a[3] - hs_h;
-            if (in->has_hs && y_ts < y_hs + hs_h + gap) y_ts = y_hs + hs_h + gap;
-            if (y_ts + ts_h > a[1] + a[3]) y_ts = a[1] + a[3] - ts_h;
+            if (!isfinite(y_hs)) y_hs = top;
+            if (!isfinite(y_ts)) y_ts = top;
+            double ts_min = in->has_hs ? top + hs_h + gap : top;
+            if (y_ts < ts_min) y_ts = ts_min;
+            if (y_ts + ts_h > bottom) y_ts = bottom - ts_h;
+            double hs_max = in->has_ts ? y_ts - gap - hs_h : bottom - hs_h;
+            if (y_hs > hs_max) y_hs = hs_max;
+            if (y_hs < top) y_hs = top;
             if (in->has_hs) {
                 gv_frame *f = &l->frames[1];
                 snprintf(f->name, sizeof f->name, "hoang_sa");
