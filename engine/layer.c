@@ -319,6 +319,12 @@ int gv_layer_open(const char *src, const char *layer, const char *where,
             rc = gdal_fail(err, GV_EDATA, "%s: layer '%s': reading failed", src, l->name);
         goto done;
     }
+    if (l->npts) {
+        /* Arrays grew by doubling; hand back the slack (up to 13 MB on
+         * the commune layer). */
+        double *xy = realloc(l->xy, l->npts * 2 * sizeof(double));
+        if (xy) { l->xy = xy; l->cappts = l->npts * 2; }
+    }
     if (l->nrings_total == 0) {
         /* keep ring_off valid for empty layers */
         if (grow((void **)&l->ring_off, &l->caprings, 1, sizeof(size_t))) { rc = GV_ENOMEM; goto done; }

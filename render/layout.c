@@ -109,7 +109,6 @@ static int mask_build(mask *m, const gv_layout_input *in, const gv_layout *l) {
     m->h = (int)ceil(in->page_h * MASK_PX_PER_MM);
     cairo_surface_t *s = cairo_image_surface_create(CAIRO_FORMAT_A8, m->w, m->h);
     cairo_t *cr = cairo_create(s);
-    cairo_set_antialias(cr, CAIRO_ANTIALIAS_NONE);
     cairo_set_fill_rule(cr, CAIRO_FILL_RULE_WINDING);
     /* Coarse geometry: a vertex every ~0.25 mm at the main frame's
      * scale is plenty for a 0.5 mm mask. */
@@ -129,10 +128,11 @@ static int mask_build(mask *m, const gv_layout_input *in, const gv_layout *l) {
         }
         cairo_close_path(cr);
     }
+    /* Antialiased fill: any partial coverage marks a mask pixel, so even
+     * islands far smaller than a mask pixel count as occupied (a stroke
+     * would too, but costs ~30 MB of edges on the commune map). */
     cairo_set_source_rgba(cr, 0, 0, 0, 1);
-    cairo_fill_preserve(cr);
-    cairo_set_line_width(cr, 2.0);
-    cairo_stroke(cr);
+    cairo_fill(cr);
     /* Inset frames are occupied too. */
     for (int k = 1; k < l->nframes; k++) {
         if (!l->frames[k].active) continue;

@@ -169,16 +169,6 @@ static void project_parallel(const char *def, double *pts, size_t n, int nthread
     }
 }
 
-typedef struct band_job {
-    cairo_surface_t *surf; /* sub-surface over a horizontal band */
-    int y0;                /* band's first row */
-    const devgeom *dg;
-    const gv_map_spec *spec;
-    const unsigned *fill_of_feature; /* 0xRRGGBB or 0xFF000000|rgb for hatched no data */
-    const gv_layout *lay;
-    double line_w[3];
-    double dev_per_mm;
-} band_job;
 
 static void set_rgb(cairo_t *cr, unsigned c) {
     cairo_set_source_rgb(cr, ((c >> 16) & 255) / 255.0, ((c >> 8) & 255) / 255.0, (c & 255) / 255.0);
@@ -301,13 +291,146 @@ static void draw_geometry(cairo_t *cr, const devgeom *dg, const gv_map_spec *spe
     cairo_pattern_destroy(hatch);
 }
 
-static void *band_main(void *arg) {
-    band_job *b = arg;
-    cairo_t *cr = cairo_create(b->surf);
-    int h = cairo_image_surface_get_height(b->surf);
-    draw_geometry(cr, b->dg, b->spec, b->fill_of_feature, b->lay, b->line_w, b->dev_per_mm, b->y0, 0, h, 1);
+
+
+/* ------------------------------------------------------------------ */
+/* PNG in bands: workers draw horizontal bands of BAND_ROWS rows into a
+ * few reusable buffers while this thread encodes finished bands in page
+ * order, so no full-page buffer exists (35 MB at A4/300 dpi) and drawing
+ * overlaps compression. */
+
+#define BAND_ROWS 128
+#define BAND_SLOTS 3
+
+typedef struct pipeline {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    int nbands, next_band, next_write;
+    int slot_band[BAND_SLOTS]; /* band finished in the slot, -1 if none */
+    unsigned char *slot_buf[BAND_SLOTS];
+    int W, H, stride;
+    const devgeom *dg;
+    const gv_map_spec *spec;
+    const unsigned *fill;
+    const gv_layout *lay;
+    const double *line_w;
+    double dev_per_mm;
+    cairo_surface_t *rec;
+    int abort;
+} pipeline;
+
+static void draw_band(pipeline *p, int k, unsigned char *buf) {
+    int y0 = k * BAND_ROWS, h = p->H - y0 < BAND_ROWS ? p->H - y0 : BAND_ROWS;
+    cairo_surface_t *s = cairo_image_surface_create_for_data(buf, CAIRO_FORMAT_RGB24, p->W, h, p->stride);
+    cairo_t *cr = cairo_create(s);
+    cairo_set_source_rgb(cr, 1, 1, 1);
+    cairo_paint(cr);
+    cairo_save(cr);
+    cairo_translate(cr, 0, -y0);
+    gv_layout_draw_frames_background(cr, p->lay, p->dev_per_mm);
+    cairo_restore(cr);
+    draw_geometry(cr, p->dg, p->spec, p->fill, p->lay, p->line_w, p->dev_per_mm, y0, 0, h, 1);
+    cairo_set_source_surface(cr, p->rec, 0, -y0);
+    cairo_paint(cr);
     cairo_destroy(cr);
-    return NULL;
+    cairo_surface_flush(s);
+    cairo_surface_destroy(s);
+}
+
+static void *pipeline_worker(void *arg) {
+    pipeline *p = arg;
+    for (;;) {
+        pthread_mutex_lock(&p->mu);
+        while (!p->abort && p->next_band < p->nbands && p->next_band - p->next_write >= BAND_SLOTS)
+            pthread_cond_wait(&p->cv, &p->mu);
+        if (p->abort || p->next_band >= p->nbands) {
+            pthread_mutex_unlock(&p->mu);
+            return NULL;
+        }
+        int k = p->next_band++;
+        pthread_mutex_unlock(&p->mu);
+        draw_band(p, k, p->slot_buf[k % BAND_SLOTS]);
+        pthread_mutex_lock(&p->mu);
+        p->slot_band[k % BAND_SLOTS] = k;
+        pthread_cond_broadcast(&p->cv);
+        pthread_mutex_unlock(&p->mu);
+    }
+}
+
+static int render_png_banded(const char *tmp, int W, int H, double dpi, const devgeom *dg, const gv_map_spec *spec,
+                             const unsigned *fill, const gv_layout *lay, const double line_w[3], double dev_per_mm,
+                             cairo_surface_t *rec, int nthreads, gv_error *err) {
+    pipeline p;
+    memset(&p, 0, sizeof p);
+    p.W = W;
+    p.H = H;
+    p.stride = cairo_format_stride_for_width(CAIRO_FORMAT_RGB24, W);
+    p.nbands = (H + BAND_ROWS - 1) / BAND_ROWS;
+    p.dg = dg;
+    p.spec = spec;
+    p.fill = fill;
+    p.lay = lay;
+    p.line_w = line_w;
+    p.dev_per_mm = dev_per_mm;
+    p.rec = rec;
+    for (int i = 0; i < BAND_SLOTS; i++) {
+        p.slot_band[i] = -1;
+        p.slot_buf[i] = malloc((size_t)p.stride * BAND_ROWS);
+        if (!p.slot_buf[i]) {
+            for (int j = 0; j < i; j++) free(p.slot_buf[j]);
+            return gv_error_set(err, GV_ENOMEM, "out of memory (PNG bands)");
+        }
+    }
+    gv_png_stream *ps = NULL;
+    int rc = gv_png_stream_open(tmp, W, H, dpi, &ps, err);
+    if (rc) {
+        for (int i = 0; i < BAND_SLOTS; i++) free(p.slot_buf[i]);
+        return rc;
+    }
+    pthread_mutex_init(&p.mu, NULL);
+    pthread_cond_init(&p.cv, NULL);
+    if (nthreads < 1) nthreads = 1;
+    if (nthreads > 8) nthreads = 8;
+    pthread_t th[8];
+    int nstarted = 0;
+    for (int t = 0; t < nthreads; t++)
+        if (pthread_create(&th[nstarted], NULL, pipeline_worker, &p) == 0) nstarted++;
+    for (int k = 0; k < p.nbands; k++) {
+        pthread_mutex_lock(&p.mu);
+        while (p.slot_band[k % BAND_SLOTS] != k) {
+            if (nstarted == 0) {
+                /* no thread could start: draw it here */
+                pthread_mutex_unlock(&p.mu);
+                if (p.next_band == k) {
+                    p.next_band++;
+                    draw_band(&p, k, p.slot_buf[k % BAND_SLOTS]);
+                }
+                pthread_mutex_lock(&p.mu);
+                p.slot_band[k % BAND_SLOTS] = k;
+                break;
+            }
+            pthread_cond_wait(&p.cv, &p.mu);
+        }
+        pthread_mutex_unlock(&p.mu);
+        int h = H - k * BAND_ROWS < BAND_ROWS ? H - k * BAND_ROWS : BAND_ROWS;
+        if (!rc) {
+            rc = gv_png_stream_rows(ps, p.slot_buf[k % BAND_SLOTS], h, p.stride, err);
+            if (rc) ps = NULL; /* the stream freed itself */
+        }
+        pthread_mutex_lock(&p.mu);
+        p.slot_band[k % BAND_SLOTS] = -1;
+        p.next_write = k + 1;
+        if (rc) p.abort = 1;
+        pthread_cond_broadcast(&p.cv);
+        pthread_mutex_unlock(&p.mu);
+        if (rc) break;
+    }
+    for (int t = 0; t < nstarted; t++) pthread_join(th[t], NULL);
+    pthread_mutex_destroy(&p.mu);
+    pthread_cond_destroy(&p.cv);
+    for (int i = 0; i < BAND_SLOTS; i++) free(p.slot_buf[i]);
+    if (!rc) rc = gv_png_stream_close(ps, err);
+    return rc;
 }
 
 static int write_fail(gv_error *err, const char *path, const char *what) {
@@ -520,6 +643,10 @@ int gv_map_render(const gv_map_spec *spec, const char *path, gv_render_info *inf
         }
         inf->vertices_in = nin;
         inf->vertices_drawn = dg.npts;
+        /* Give back the room reserved for the worst case (no vertex
+         * dropped): ~13 MB on the commune map. */
+        double *shrunk = realloc(dg.pts, (dg.npts ? dg.npts : 1) * 2 * sizeof(double));
+        if (shrunk) { dg.pts = shrunk; dg.cap = dg.npts * 2; }
         /* Project every kept vertex: one batched PROJ call per thread,
          * each thread with its own context (PJ objects are not shared). */
         project_parallel(inf->proj, dg.pts, dg.npts, spec->threads > 0 ? spec->threads : 2);
@@ -569,89 +696,64 @@ int gv_map_render(const gv_map_spec *spec, const char *path, gv_render_info *inf
     if (fmt == GV_FORMAT_PNG && line_w[0] < 0.6) line_w[0] = line_w[1] = line_w[2] = 0.6;
 
     /* --- 4. surfaces and drawing ---------------------------------- */
-    cairo_surface_t *surf = NULL;
     int W = (int)lround(li.page_w * dpi / 25.4), H = (int)lround(li.page_h * dpi / 25.4);
     double wpt = li.page_w * 72.0 / 25.4, hpt = li.page_h * 72.0 / 25.4;
+    double te = now_ms();
     if (fmt == GV_FORMAT_PNG) {
-        surf = cairo_image_surface_create(CAIRO_FORMAT_RGB24, W, H);
         inf->width_px = W;
         inf->height_px = H;
-    } else if (fmt == GV_FORMAT_PDF) {
-        surf = cairo_pdf_surface_create(tmp, wpt, hpt);
-    } else {
-        surf = cairo_svg_surface_create(tmp, wpt, hpt);
-        if (cairo_surface_status(surf) == CAIRO_STATUS_SUCCESS)
-            cairo_svg_surface_restrict_to_version(surf, CAIRO_SVG_VERSION_1_2);
-    }
-    if (cairo_surface_status(surf) != CAIRO_STATUS_SUCCESS) {
-        rc = gv_error_set(err, fmt == GV_FORMAT_PNG ? GV_ENOMEM : GV_EOUTPUT, "%s: cannot create surface (%s)", path,
-                          cairo_status_to_string(cairo_surface_status(surf)));
-        cairo_surface_destroy(surf);
-        free(fill);
-        unlink(tmp);
-        goto out;
-    }
-    if (fmt == GV_FORMAT_PDF) {
-        cairo_pdf_surface_set_metadata(surf, CAIRO_PDF_METADATA_TITLE, spec->title ? spec->title : "");
-        cairo_pdf_surface_set_metadata(surf, CAIRO_PDF_METADATA_AUTHOR, "geovoice");
-        if (spec->subtitle && *spec->subtitle)
-            cairo_pdf_surface_set_metadata(surf, CAIRO_PDF_METADATA_SUBJECT, spec->subtitle);
-        cairo_pdf_surface_set_metadata(surf, CAIRO_PDF_METADATA_CREATOR, "geovoice");
-        /* Byte-identical output (SPEC): a fixed creation date instead of
-         * the clock. */
-        cairo_pdf_surface_set_metadata(surf, CAIRO_PDF_METADATA_CREATE_DATE, "2000-01-01T00:00:00Z");
-    }
-    cairo_t *cr = cairo_create(surf);
-    if (fmt != GV_FORMAT_PDF) {
-        /* PDF pages are white already, and a white paint there would
-         * cover the polygons we put under Cairo's content stream. */
-        cairo_set_source_rgb(cr, 1, 1, 1);
-        cairo_paint(cr);
-    }
-    double tf = now_ms();
-    if (fmt != GV_FORMAT_PDF) gv_layout_draw_frames_background(cr, &lay, dev_per_mm);
-    if (fmt == GV_FORMAT_PNG) {
-        /* Two horizontal bands drawn at once, each on its own Cairo
-         * context over its part of the same pixel buffer. */
-        int nthreads = spec->threads > 0 ? spec->threads : 2;
-        if (nthreads > 8) nthreads = 8;
-        cairo_surface_flush(surf);
-        unsigned char *data = cairo_image_surface_get_data(surf);
-        int stride = cairo_image_surface_get_stride(surf);
-        band_job jobs[8];
-        pthread_t th[8];
-        int started[8] = {0};
-        for (int t = 0; t < nthreads; t++) {
-            int y0 = H * t / nthreads, y1 = H * (t + 1) / nthreads;
-            jobs[t] = (band_job){cairo_image_surface_create_for_data(data + (size_t)y0 * stride, CAIRO_FORMAT_RGB24, W,
-                                                                      y1 - y0, stride),
-                                 y0, &dg, spec, fill, &lay, {line_w[0], line_w[1], line_w[2]}, dev_per_mm};
-            if (t > 0 && pthread_create(&th[t], NULL, band_main, &jobs[t]) == 0) started[t] = 1;
-        }
-        band_main(&jobs[0]);
-        for (int t = 1; t < nthreads; t++) {
-            if (started[t]) pthread_join(th[t], NULL);
-            else band_main(&jobs[t]);
-        }
-        for (int t = 0; t < nthreads; t++) cairo_surface_destroy(jobs[t].surf);
-        cairo_surface_mark_dirty(surf);
-    } else if (fmt == GV_FORMAT_SVG) {
-        draw_geometry(cr, &dg, spec, fill, &lay, line_w, dev_per_mm, 0, -1e9, 1e9, 0);
-    } /* PDF: the polygons are appended after Cairo finishes (pdf_geometry.c) */
-    inf->ms_fill = now_ms() - tf;
-    double tt = now_ms();
-    gv_layout_draw_decorations(cr, &lay, dev_per_mm, fill);
-    inf->ms_text = now_ms() - tt;
-    cairo_destroy(cr);
-
-    double te = now_ms();
-    errno = 0;
-    if (fmt == GV_FORMAT_PNG) {
-        cairo_surface_flush(surf);
-        rc = gv_png_write(tmp, cairo_image_surface_get_data(surf), W, H, cairo_image_surface_get_stride(surf), 0, dpi, err);
-        cairo_surface_destroy(surf);
+        double tt = now_ms();
+        /* Title, legend, scale bar and inset frames are recorded once as
+         * vector operations and replayed onto each band. */
+        cairo_surface_t *rec = cairo_recording_surface_create(CAIRO_CONTENT_COLOR_ALPHA, NULL);
+        cairo_t *rcr = cairo_create(rec);
+        gv_layout_draw_decorations(rcr, &lay, dev_per_mm, fill);
+        cairo_destroy(rcr);
+        inf->ms_text = now_ms() - tt;
+        te = now_ms();
+        rc = render_png_banded(tmp, W, H, dpi, &dg, spec, fill, &lay, line_w, dev_per_mm, rec,
+                               spec->threads > 0 ? spec->threads : 2, err);
+        cairo_surface_destroy(rec);
+        inf->ms_fill = 0; /* fill, outlines and encoding overlap: all in ms_encode */
         if (rc) { unlink(tmp); free(fill); goto out; }
     } else {
+        cairo_surface_t *surf = fmt == GV_FORMAT_PDF ? cairo_pdf_surface_create(tmp, wpt, hpt)
+                                                     : cairo_svg_surface_create(tmp, wpt, hpt);
+        if (cairo_surface_status(surf) != CAIRO_STATUS_SUCCESS) {
+            rc = gv_error_set(err, GV_EOUTPUT, "%s: cannot create surface (%s)", path,
+                              cairo_status_to_string(cairo_surface_status(surf)));
+            cairo_surface_destroy(surf);
+            free(fill);
+            unlink(tmp);
+            goto out;
+        }
+        if (fmt == GV_FORMAT_SVG) cairo_svg_surface_restrict_to_version(surf, CAIRO_SVG_VERSION_1_2);
+        if (fmt == GV_FORMAT_PDF) {
+            cairo_pdf_surface_set_metadata(surf, CAIRO_PDF_METADATA_TITLE, spec->title ? spec->title : "");
+            cairo_pdf_surface_set_metadata(surf, CAIRO_PDF_METADATA_AUTHOR, "geovoice");
+            if (spec->subtitle && *spec->subtitle)
+                cairo_pdf_surface_set_metadata(surf, CAIRO_PDF_METADATA_SUBJECT, spec->subtitle);
+            cairo_pdf_surface_set_metadata(surf, CAIRO_PDF_METADATA_CREATOR, "geovoice");
+            /* Byte-identical output (SPEC): a fixed creation date instead
+             * of the clock. */
+            cairo_pdf_surface_set_metadata(surf, CAIRO_PDF_METADATA_CREATE_DATE, "2000-01-01T00:00:00Z");
+        }
+        cairo_t *cr = cairo_create(surf);
+        double tf = now_ms();
+        if (fmt == GV_FORMAT_SVG) {
+            /* PDF pages are white already, and a white paint there would
+             * cover the polygons we put under Cairo's content stream. */
+            cairo_set_source_rgb(cr, 1, 1, 1);
+            cairo_paint(cr);
+            gv_layout_draw_frames_background(cr, &lay, dev_per_mm);
+            draw_geometry(cr, &dg, spec, fill, &lay, line_w, dev_per_mm, 0, -1e9, 1e9, 0);
+        } /* PDF: the polygons are appended after Cairo finishes (pdf_geometry.c) */
+        inf->ms_fill = now_ms() - tf;
+        double tt = now_ms();
+        gv_layout_draw_decorations(cr, &lay, dev_per_mm, fill);
+        inf->ms_text = now_ms() - tt;
+        cairo_destroy(cr);
+        te = now_ms();
         cairo_surface_finish(surf);
         cairo_status_t st = cairo_surface_status(surf);
         cairo_surface_destroy(surf);

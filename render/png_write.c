@@ -215,3 +215,128 @@ int gv_png_write(const char *path, const unsigned char *data, int width,
     free(st);
     return rc;
 }
+
+/* ------------------------------------------------------------------ */
+/* Streaming writer: rows arrive band by band, so a page never needs a
+ * full-page pixel buffer (35 MB for A4 at 300 dpi). RGB24 only. Each
+ * entry point sets its own setjmp, as libpng requires. */
+
+struct gv_png_stream {
+    png_structp png;
+    png_infop info;
+    wstate *st;
+    char *path;
+    int width, height, written;
+};
+
+static int stream_fail(gv_png_stream *s, gv_error *err) {
+    int rc;
+    if (s->st->werrno)
+        rc = gv_error_set(err, GV_EOUTPUT, "cannot write '%s': %s", s->path, strerror(s->st->werrno));
+    else
+        rc = gv_error_set(err, GV_EINTERNAL, "png: writing '%s': %s", s->path, s->st->pngmsg);
+    gv_png_stream_abort(s);
+    return rc;
+}
+
+int gv_png_stream_open(const char *path, int width, int height, double dpi, gv_png_stream **out, gv_error *err) {
+    *out = NULL;
+    if (width <= 0 || height <= 0 || width > INT_MAX / 4)
+        return gv_error_set(err, GV_EUSAGE, "png: bad image size %d x %d", width, height);
+    double ppm_d = dpi / 0.0254;
+    if (!(dpi > 0) || !(ppm_d + 0.5 < 4294967295.0))
+        return gv_error_set(err, GV_EUSAGE, "png: bad resolution %g dpi", dpi);
+    gv_png_stream *s = calloc(1, sizeof *s);
+    if (!s) return gv_error_set(err, GV_ENOMEM, "png: out of memory");
+    s->st = calloc(1, sizeof *s->st);
+    s->path = s->st ? malloc(strlen(path) + 1) : NULL;
+    if (s->st) s->st->row = malloc((size_t)width * 3);
+    if (!s->st || !s->path || !s->st->row) {
+        if (s->st) free(s->st->row);
+        free(s->st);
+        free(s->path);
+        free(s);
+        return gv_error_set(err, GV_ENOMEM, "png: out of memory");
+    }
+    memcpy(s->path, path, strlen(path) + 1);
+    s->width = width;
+    s->height = height;
+    s->st->fp = fopen(path, "wb");
+    if (!s->st->fp) {
+        int e = errno;
+        free(s->st->row);
+        free(s->st);
+        free(s->path);
+        free(s);
+        return gv_error_set(err, GV_EOUTPUT, "cannot write '%s': %s", path, strerror(e));
+    }
+    struct stat sb;
+    s->st->regular = fstat(fileno(s->st->fp), &sb) == 0 && S_ISREG(sb.st_mode);
+    s->png = png_create_write_struct(PNG_LIBPNG_VER_STRING, s->st, on_error, on_warning);
+    s->info = s->png ? png_create_info_struct(s->png) : NULL;
+    if (!s->png || !s->info) {
+        snprintf(s->st->pngmsg, sizeof s->st->pngmsg, "out of memory");
+        return stream_fail(s, err);
+    }
+    if (setjmp(png_jmpbuf(s->png))) return stream_fail(s, err);
+    png_set_write_fn(s->png, s->st, on_write, on_flush);
+    png_set_compression_level(s->png, Z_BEST_SPEED);
+    png_set_filter(s->png, PNG_FILTER_TYPE_BASE, PNG_FILTER_NONE);
+    png_set_IHDR(s->png, s->info, (png_uint_32)width, (png_uint_32)height, 8, PNG_COLOR_TYPE_RGB,
+                 PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_BASE, PNG_FILTER_TYPE_BASE);
+    png_uint_32 ppm = (png_uint_32)lround(ppm_d);
+    png_set_pHYs(s->png, s->info, ppm, ppm, PNG_RESOLUTION_METER);
+    png_write_info(s->png, s->info);
+    *out = s;
+    return GV_OK;
+}
+
+int gv_png_stream_rows(gv_png_stream *s, const unsigned char *data, int nrows, int stride, gv_error *err) {
+    if (s->written + nrows > s->height) {
+        snprintf(s->st->pngmsg, sizeof s->st->pngmsg, "more rows than the image height");
+        return stream_fail(s, err);
+    }
+    if (setjmp(png_jmpbuf(s->png))) return stream_fail(s, err);
+    for (int y = 0; y < nrows; y++) {
+        convert_rgb(data + (size_t)y * (size_t)stride, s->width, s->st->row);
+        png_write_row(s->png, s->st->row);
+    }
+    s->written += nrows;
+    return GV_OK;
+}
+
+int gv_png_stream_close(gv_png_stream *s, gv_error *err) {
+    if (s->written != s->height) {
+        snprintf(s->st->pngmsg, sizeof s->st->pngmsg, "%d of %d rows written", s->written, s->height);
+        return stream_fail(s, err);
+    }
+    if (setjmp(png_jmpbuf(s->png))) return stream_fail(s, err);
+    png_write_end(s->png, NULL);
+    png_destroy_write_struct(&s->png, &s->info);
+    int rc = GV_OK;
+    errno = 0;
+    if (fflush(s->st->fp) != 0 || ferror(s->st->fp)) {
+        int e = errno ? errno : EIO;
+        fclose(s->st->fp);
+        rc = gv_error_set(err, GV_EOUTPUT, "cannot write '%s': %s", s->path, strerror(e));
+    } else if (fclose(s->st->fp) != 0) {
+        rc = gv_error_set(err, GV_EOUTPUT, "cannot write '%s': %s", s->path, strerror(errno));
+    }
+    if (rc != GV_OK && s->st->regular) remove(s->path);
+    free(s->st->row);
+    free(s->st);
+    free(s->path);
+    free(s);
+    return rc;
+}
+
+void gv_png_stream_abort(gv_png_stream *s) {
+    if (!s) return;
+    if (s->png) png_destroy_write_struct(&s->png, s->info ? &s->info : NULL);
+    if (s->st->fp) fclose(s->st->fp);
+    if (s->st->regular) remove(s->path);
+    free(s->st->row);
+    free(s->st);
+    free(s->path);
+    free(s);
+}
