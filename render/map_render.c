@@ -18,7 +18,7 @@
 #include "layout.h"
 #include "hairline.h"
 #include "pdf_geometry.h"
-#include "png_write.h"
+#include "png_bands.h"
 
 #include <cairo-pdf.h>
 #include <cairo-svg.h>
@@ -308,6 +308,9 @@ typedef struct pipeline {
     int nbands, next_band, next_write;
     int slot_band[BAND_SLOTS]; /* band finished in the slot, -1 if none */
     unsigned char *slot_buf[BAND_SLOTS];
+    gv_png_band slot_z[BAND_SLOTS];  /* the band deflated by its worker */
+    int slot_rc[BAND_SLOTS];
+    gv_error slot_err[BAND_SLOTS];
     int W, H, stride;
     const devgeom *dg;
     const gv_map_spec *spec;
@@ -349,9 +352,13 @@ static void *pipeline_worker(void *arg) {
         }
         int k = p->next_band++;
         pthread_mutex_unlock(&p->mu);
-        draw_band(p, k, p->slot_buf[k % BAND_SLOTS]);
+        int sl = k % BAND_SLOTS;
+        draw_band(p, k, p->slot_buf[sl]);
+        int h = p->H - k * BAND_ROWS < BAND_ROWS ? p->H - k * BAND_ROWS : BAND_ROWS;
+        p->slot_rc[sl] = gv_png_band_compress(&p->slot_z[sl], p->slot_buf[sl], p->W, h, p->stride, k == p->nbands - 1,
+                                              &p->slot_err[sl]);
         pthread_mutex_lock(&p->mu);
-        p->slot_band[k % BAND_SLOTS] = k;
+        p->slot_band[sl] = k;
         pthread_cond_broadcast(&p->cv);
         pthread_mutex_unlock(&p->mu);
     }
@@ -381,9 +388,10 @@ static int render_png_banded(const char *tmp, int W, int H, double dpi, const de
             return gv_error_set(err, GV_ENOMEM, "out of memory (PNG bands)");
         }
     }
-    gv_png_stream *ps = NULL;
-    int rc = gv_png_stream_open(tmp, W, H, dpi, &ps, err);
+    gv_png_writer pw;
+    int rc = gv_png_writer_open(&pw, tmp, W, H, dpi, err);
     if (rc) {
+        gv_png_writer_abort(&pw);
         for (int i = 0; i < BAND_SLOTS; i++) free(p.slot_buf[i]);
         return rc;
     }
@@ -396,29 +404,26 @@ static int render_png_banded(const char *tmp, int W, int H, double dpi, const de
     for (int t = 0; t < nthreads; t++)
         if (pthread_create(&th[nstarted], NULL, pipeline_worker, &p) == 0) nstarted++;
     for (int k = 0; k < p.nbands; k++) {
-        pthread_mutex_lock(&p.mu);
-        while (p.slot_band[k % BAND_SLOTS] != k) {
-            if (nstarted == 0) {
-                /* no thread could start: draw it here */
-                pthread_mutex_unlock(&p.mu);
-                if (p.next_band == k) {
-                    p.next_band++;
-                    draw_band(&p, k, p.slot_buf[k % BAND_SLOTS]);
-                }
-                pthread_mutex_lock(&p.mu);
-                p.slot_band[k % BAND_SLOTS] = k;
-                break;
-            }
-            pthread_cond_wait(&p.cv, &p.mu);
+        int sl = k % BAND_SLOTS;
+        if (nstarted == 0) {
+            /* no thread could start: draw and compress here */
+            int h = H - k * BAND_ROWS < BAND_ROWS ? H - k * BAND_ROWS : BAND_ROWS;
+            p.next_band = k + 1;
+            draw_band(&p, k, p.slot_buf[sl]);
+            p.slot_rc[sl] = gv_png_band_compress(&p.slot_z[sl], p.slot_buf[sl], W, h, p.stride, k == p.nbands - 1,
+                                                 &p.slot_err[sl]);
+            p.slot_band[sl] = k;
         }
+        pthread_mutex_lock(&p.mu);
+        while (p.slot_band[sl] != k) pthread_cond_wait(&p.cv, &p.mu);
         pthread_mutex_unlock(&p.mu);
-        int h = H - k * BAND_ROWS < BAND_ROWS ? H - k * BAND_ROWS : BAND_ROWS;
-        if (!rc) {
-            rc = gv_png_stream_rows(ps, p.slot_buf[k % BAND_SLOTS], h, p.stride, err);
-            if (rc) ps = NULL; /* the stream freed itself */
+        if (!rc && p.slot_rc[sl]) {
+            rc = p.slot_rc[sl];
+            if (err) *err = p.slot_err[sl];
         }
+        if (!rc) rc = gv_png_writer_band(&pw, &p.slot_z[sl], tmp, err);
         pthread_mutex_lock(&p.mu);
-        p.slot_band[k % BAND_SLOTS] = -1;
+        p.slot_band[sl] = -1;
         p.next_write = k + 1;
         if (rc) p.abort = 1;
         pthread_cond_broadcast(&p.cv);
@@ -428,8 +433,12 @@ static int render_png_banded(const char *tmp, int W, int H, double dpi, const de
     for (int t = 0; t < nstarted; t++) pthread_join(th[t], NULL);
     pthread_mutex_destroy(&p.mu);
     pthread_cond_destroy(&p.cv);
-    for (int i = 0; i < BAND_SLOTS; i++) free(p.slot_buf[i]);
-    if (!rc) rc = gv_png_stream_close(ps, err);
+    for (int i = 0; i < BAND_SLOTS; i++) {
+        free(p.slot_buf[i]);
+        gv_png_band_free(&p.slot_z[i]);
+    }
+    if (!rc) rc = gv_png_writer_close(&pw, tmp, err);
+    else gv_png_writer_abort(&pw);
     return rc;
 }
 

@@ -26,13 +26,4 @@ int gv_png_write(const char *path, const unsigned char *data, int width,
                  int height, int stride, int format, double dpi,
                  gv_error *err);
 
-/* Streaming RGB24 writer: open, then rows top to bottom in any number of
- * calls, then close. Any error removes the partial file and frees the
- * stream (do not call close or abort after a failed call). */
-typedef struct gv_png_stream gv_png_stream;
-int gv_png_stream_open(const char *path, int width, int height, double dpi, gv_png_stream **out, gv_error *err);
-int gv_png_stream_rows(gv_png_stream *s, const unsigned char *data, int nrows, int stride, gv_error *err);
-int gv_png_stream_close(gv_png_stream *s, gv_error *err);
-void gv_png_stream_abort(gv_png_stream *s); /* NULL ok */
-
 #endif
