@@ -19,6 +19,7 @@
 #include "hairline.h"
 #include "pdf_geometry.h"
 #include "png_bands.h"
+#include "svg_ids.h"
 
 #include <cairo-pdf.h>
 #include <cairo-svg.h>
@@ -319,6 +320,7 @@ typedef struct pipeline {
     const double *line_w;
     double dev_per_mm;
     cairo_surface_t *rec;
+    pthread_mutex_t replay_mu;
     int abort;
 } pipeline;
 
@@ -333,9 +335,14 @@ static void draw_band(pipeline *p, int k, unsigned char *buf) {
     gv_layout_draw_frames_background(cr, p->lay, p->dev_per_mm);
     cairo_restore(cr);
     draw_geometry(cr, p->dg, p->spec, p->fill, p->lay, p->line_w, p->dev_per_mm, y0, 0, h, 1);
+    /* Replaying one recording surface from two threads at once corrupts
+     * it (Cairo builds its command index lazily, without a lock): seen as
+     * titles missing from some bands. Replays are short; take turns. */
+    pthread_mutex_lock(&p->replay_mu);
     cairo_set_source_surface(cr, p->rec, 0, -y0);
     cairo_paint(cr);
     cairo_destroy(cr);
+    pthread_mutex_unlock(&p->replay_mu);
     cairo_surface_flush(s);
     cairo_surface_destroy(s);
 }
@@ -396,6 +403,7 @@ static int render_png_banded(const char *tmp, int W, int H, double dpi, const de
         return rc;
     }
     pthread_mutex_init(&p.mu, NULL);
+    pthread_mutex_init(&p.replay_mu, NULL);
     pthread_cond_init(&p.cv, NULL);
     if (nthreads < 1) nthreads = 1;
     if (nthreads > 8) nthreads = 8;
@@ -432,6 +440,7 @@ static int render_png_banded(const char *tmp, int W, int H, double dpi, const de
     }
     for (int t = 0; t < nstarted; t++) pthread_join(th[t], NULL);
     pthread_mutex_destroy(&p.mu);
+    pthread_mutex_destroy(&p.replay_mu);
     pthread_cond_destroy(&p.cv);
     for (int i = 0; i < BAND_SLOTS; i++) {
         free(p.slot_buf[i]);
@@ -446,9 +455,6 @@ static int write_fail(gv_error *err, const char *path, const char *what) {
     return gv_error_set(err, GV_EOUTPUT, "%s: cannot write %s (%s)", path, what, strerror(errno ? errno : EIO));
 }
 
-/* Cairo's SVG ids (glyph0-1, clip1, ...) count per process; they only
- * depend on what this process drew before. Renumbering is not needed for
- * the CLI (one map per process); documented in the README. */
 
 int gv_map_render(const gv_map_spec *spec, const char *path, gv_render_info *info, gv_error *err) {
     gv_format fmt;
@@ -770,6 +776,11 @@ int gv_map_render(const gv_map_spec *spec, const char *path, gv_render_info *inf
             unlink(tmp);
             free(fill);
             rc = gv_error_set(err, GV_EOUTPUT, "%s: cannot write (%s)", path, cairo_status_to_string(st));
+            goto out;
+        }
+        if (fmt == GV_FORMAT_SVG && (rc = gv_svg_renumber_ids(tmp, err))) {
+            unlink(tmp);
+            free(fill);
             goto out;
         }
         if (fmt == GV_FORMAT_PDF &&
