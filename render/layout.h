@@ -23,7 +23,7 @@ typedef struct gv_frame {
 typedef struct gv_legend_row {
     unsigned color;   /* 0xRRGGBB; flags as in map_render.c for hatch */
     int hatched;
-    char text[160];
+    char text[200];
 } gv_legend_row;
 
 /* A ring of the drawing: points [off, off+n) of a shared array, first in

@@ -485,7 +485,7 @@ int gv_map_render(const gv_map_spec *spec, const char *path, gv_render_info *inf
         struct stat st;
         if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
             rc = gv_error_set(err, GV_EOUTPUT, "%s: output folder '%s' does not exist", path, dir);
-            gv_render_info_clear(info);
+            gv_render_info_clear(inf);
             return rc;
         }
         snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
@@ -499,7 +499,7 @@ int gv_map_render(const gv_map_spec *spec, const char *path, gv_render_info *inf
         nr_total += nr;
     }
     int *ring_frame = malloc((nr_total ? nr_total : 1) * sizeof(int));
-    if (!ring_frame) { gv_render_info_clear(info); return gv_error_set(err, GV_ENOMEM, "out of memory"); }
+    if (!ring_frame) { gv_render_info_clear(inf); return gv_error_set(err, GV_ENOMEM, "out of memory"); }
     double main_box[4] = {INFINITY, INFINITY, -INFINITY, -INFINITY};
     double hs_box[4], ts_box[4];
     memcpy(hs_box, HS_BOX, sizeof hs_box);
@@ -567,7 +567,7 @@ int gv_map_render(const gv_map_spec *spec, const char *path, gv_render_info *inf
     if (!P) {
         free(ring_frame);
         proj_context_destroy(pctx);
-        gv_render_info_clear(info);
+        gv_render_info_clear(inf);
         return gv_error_set(err, GV_EINTERNAL, "PROJ cannot create '%s'", inf->proj);
     }
     gv_layout_input li;
@@ -824,5 +824,6 @@ out:
     proj_destroy(P);
     proj_context_destroy(pctx);
     if (rc != GV_OK && info) gv_render_info_clear(info);
+    gv_render_info_clear(&local); /* the caller did not want it */
     return rc;
 }
