@@ -338,6 +338,10 @@ int gv_layout_compute(const gv_layout_input *in, gv_layout *l, gv_error *err) {
     gv__proj_extent(in->P, in->ts_box, ts_ext);
     int insets = in->has_hs || in->has_ts;
     double reserve = 0;
+    /* Horizontal extent of what is drawn (main frame + inset column):
+     * the legend and scale bar are searched for inside it, so they stay
+     * next to the map rather than at the far edge of a wide page. */
+    double group[4] = {area[0], area[1], area[2], area[3]};
     mask mk = {0};
     for (int attempt = 0; attempt < 3; attempt++) {
         free(mk.sum);
@@ -361,8 +365,19 @@ int gv_layout_compute(const gv_layout_input *in, gv_layout *l, gv_error *err) {
             double colw = a[0] + a[2] - colx;
             /* Insets are reference frames, not the subject: cap their width
              * at about a fifth of the page so they do not dominate. */
-            double colw_max = fmax(30, in->page_w * 0.22);
-            if (colw > colw_max) { colx += colw - colw_max; colw = colw_max; }
+            double colw_max = fmin(fmax(30, in->page_w * 0.22), fmax(30, f0->rect[2] * 0.55));
+            if (colw > colw_max) {
+                /* Room to spare (landscape, wide pages): keep the insets
+                 * beside the coast and centre the mainland + insets group
+                 * on the page instead of leaving a gap in the middle. */
+                double shift = (colw - colw_max) / 2;
+                f0->x0 += shift;
+                f0->rect[0] += shift;
+                colx = f0->rect[0] + f0->rect[2] + 3;
+                colw = colw_max;
+            }
+            group[0] = f0->rect[0];
+            group[2] = colx + colw - f0->rect[0];
             double gap = 11; /* room for each inset's two-line caption above it */
             double hs_h = in->has_hs ? colw * (hs_ext[3] - hs_ext[1]) / (hs_ext[2] - hs_ext[0]) : 0;
             double ts_h = in->has_ts ? colw * (ts_ext[3] - ts_ext[1]) / (ts_ext[2] - ts_ext[0]) : 0;
@@ -416,8 +431,18 @@ int gv_layout_compute(const gv_layout_input *in, gv_layout *l, gv_error *err) {
             free(mk.sum);
             return gv_error_set(err, GV_ENOMEM, "out of memory (layout)");
         }
-        double search[4] = {area[0], area[1], area[2], area[3]};
+        if (!insets) {
+            group[0] = fmin(f0->rect[0], area[0] + area[2] * 0.5);
+            group[2] = fmax(f0->rect[2], 10);
+            /* a narrow map on a wide page: allow the legend beside it */
+            double extra = fmin(lw + 4, area[0] + area[2] - (group[0] + group[2]));
+            double left = fmin(lw + 4, group[0] - area[0]);
+            group[0] -= left;
+            group[2] += left + (extra > 0 ? extra : 0);
+        }
+        double search[4] = {group[0], area[1], group[2], area[3]};
         if (place(&mk, search, lw, lh, 0, 1, NULL, 0, 1.5, l->legend_rect)) break;
+        if (place(&mk, area, lw, lh, 0, 1, NULL, 0, 1.5, l->legend_rect)) break;
         reserve = lh + 2;
         if (attempt == 2) {
             l->legend_rect[0] = area[0];
@@ -438,7 +463,9 @@ int gv_layout_compute(const gv_layout_input *in, gv_layout *l, gv_error *err) {
         double sw = km * 1000 * f0->scale, sh = l->body_pt * 0.353 * 2.6;
         double avoid[1][4] = {{l->legend_rect[0] - 1, l->legend_rect[1] - 1, l->legend_rect[2] + 2, l->legend_rect[3] + 2}};
         double sbw = sw + 12;
-        if (!place(&mk, area, sbw, sh, 1, 1, avoid, 1, 1.0, l->scalebar_rect)) {
+        double search[4] = {group[0], area[1], group[2], area[3]};
+        if (!place(&mk, search, sbw, sh, 1, 1, avoid, 1, 1.0, l->scalebar_rect) &&
+            !place(&mk, area, sbw, sh, 1, 1, avoid, 1, 1.0, l->scalebar_rect)) {
             /* no room inside: under the legend or at the bottom-right */
             l->scalebar_rect[0] = area[0] + area[2] - sbw;
             l->scalebar_rect[1] = area[1] + area[3] - sh;
