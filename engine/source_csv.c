@@ -16,6 +16,7 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -53,6 +54,9 @@ struct gv_table {
     size_t nrows, ncols;
     char forced_dec;     /* opt->decimal, 0 when detected */
     colfmt *fmt;         /* from malloc(): ncols entries */
+    gv_table_problem *prob; /* from malloc(): what reading did, file order */
+    size_t nprob, prob_cap;
+    int *code_width;     /* from malloc(): ncols entries, see table.h */
 };
 
 /* ---------------------------------------------------------------- arena */
@@ -206,6 +210,11 @@ static const char *trim(const char *s, size_t *n) {
 
 /* ---------------------------------------------------------------- parser */
 
+/* Quoted values holding line breaks, per column (a note each). */
+typedef struct qnl_count {
+    size_t count, first_line;
+} qnl_count;
+
 typedef struct parser {
     const char *name;          /* for messages */
     const char *p, *end;       /* cursor in the input */
@@ -215,6 +224,11 @@ typedef struct parser {
     utf8proc_int32_t *u32;     /* scratch for NFC, grows as needed */
     size_t u32_cap;
     gv_error *err;
+    size_t nblank, blank_line; /* blank/empty lines skipped, first one */
+    size_t qnl_line;           /* set by parse_field: the quoted value
+                                * opened on this line held a line break */
+    qnl_count *qnl;            /* from malloc(): per field index */
+    size_t qnl_cap;
 } parser;
 
 static int is_blank_char(char c, char sep) {
@@ -404,6 +418,7 @@ static int parse_field(parser *ps, size_t *off) {
              * their true line numbers. */
             p = skip_newline(p, end);
             ps->line++;
+            ps->qnl_line = open_line;
             if ((rc = append(ps, "\n", 1)) != GV_OK) return rc;
         }
         while (p < end && is_blank_char(*p, ps->sep)) p++;
@@ -439,15 +454,32 @@ static int parse_field(parser *ps, size_t *off) {
     return GV_OK;
 }
 
+/* Counts a quoted value with a line break in field `field`. */
+static int count_qnl(parser *ps, size_t field) {
+    if (field >= ps->qnl_cap) {
+        size_t cap = ps->qnl_cap ? ps->qnl_cap : 8;
+        while (cap <= field) cap *= 2;
+        qnl_count *q = realloc(ps->qnl, cap * sizeof *q);
+        if (!q) return gv_error_set(ps->err, GV_ENOMEM, "%s: out of memory", ps->name);
+        memset(q + ps->qnl_cap, 0, (cap - ps->qnl_cap) * sizeof *q);
+        ps->qnl = q;
+        ps->qnl_cap = cap;
+    }
+    if (ps->qnl[field].count++ == 0) ps->qnl[field].first_line = ps->qnl_line;
+    return GV_OK;
+}
+
 /* Parses one record, appending its field offsets to t->cell. *nfields gets
  * the count; ps->p ends after the record's line end. */
 static int parse_record(parser *ps, size_t *nfields) {
     size_t n = 0, off = 0;
     int rc;
     for (;;) {
+        ps->qnl_line = 0;
         if ((rc = parse_field(ps, &off)) != GV_OK) return rc;
         if (push_cell(ps->t, off) != GV_OK)
             return gv_error_set(ps->err, GV_ENOMEM, "%s: out of memory", ps->name);
+        if (ps->qnl_line && (rc = count_qnl(ps, n)) != GV_OK) return rc;
         n++;
         if (ps->p >= ps->end) break;
         if (*ps->p == ps->sep) {
@@ -704,6 +736,377 @@ static const char *describe(const char *s, unsigned m, char *buf, size_t n) {
     return NULL;
 }
 
+/* ---------------------------------------------------------------- problems */
+
+/* Cuts s (NUL-terminated) after at most n bytes without splitting a UTF-8
+ * sequence: used after snprintf cut a message short. */
+static void cut_utf8(char *s, size_t n) {
+    size_t len = strlen(s);
+    if (len > n) len = n;
+    size_t i = len;
+    while (i > 0 && ((unsigned char)s[i - 1] & 0xC0) == 0x80) i--;
+    if (i > 0 && (unsigned char)s[i - 1] >= 0xC0) {
+        unsigned char c = (unsigned char)s[i - 1];
+        size_t need = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : 2;
+        if (len - (i - 1) < need) len = i - 1;
+    }
+    s[len] = '\0';
+}
+
+/* Copies a cell for quoting in a message: at most `max` bytes (cut at a
+ * character, "…" added), line breaks shown as spaces. out holds max + 4. */
+static const char *clip(const char *s, char *out, size_t max) {
+    size_t n = strlen(s), k = n > max ? max : n;
+    memcpy(out, s, k);
+    out[k] = '\0';
+    if (k < n) {
+        cut_utf8(out, k);
+        strcat(out, "\xE2\x80\xA6");
+    }
+    for (char *p = out; *p; p++)
+        if (*p == '\n' || *p == '\r' || *p == '\t') *p = ' ';
+    return out;
+}
+
+static int add_problem(gv_table *t, size_t line, size_t row, int col,
+                       gv_fix_action action, const char *fmt, ...)
+    GV_PRINTF(6, 7);
+
+static int add_problem(gv_table *t, size_t line, size_t row, int col,
+                       gv_fix_action action, const char *fmt, ...) {
+    if (t->nprob == t->prob_cap) {
+        size_t cap = t->prob_cap ? t->prob_cap * 2 : 8;
+        gv_table_problem *p = realloc(t->prob, cap * sizeof *p);
+        if (!p) return GV_ENOMEM;
+        t->prob = p;
+        t->prob_cap = cap;
+    }
+    gv_table_problem *p = &t->prob[t->nprob++];
+    p->line = line;
+    p->row = row;
+    p->col = col;
+    p->action = action;
+    va_list ap;
+    va_start(ap, fmt);
+    int k = vsnprintf(p->what, sizeof p->what, fmt, ap);
+    va_end(ap);
+    if (k < 0) p->what[0] = '\0';
+    else if ((size_t)k >= sizeof p->what) cut_utf8(p->what, sizeof p->what - 1);
+    return GV_OK;
+}
+
+/* Lower-cases s (valid UTF-8) into out (Unicode simple lower case); 0 when
+ * it does not fit in outsz. */
+static int lower_into(const char *s, char *out, size_t outsz) {
+    const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)s;
+    size_t n = 0;
+    while (*p) {
+        utf8proc_int32_t c;
+        utf8proc_ssize_t k = utf8proc_iterate(p, -1, &c);
+        if (k <= 0) return 0;
+        p += k;
+        utf8proc_uint8_t enc[4];
+        utf8proc_ssize_t m = utf8proc_encode_char(utf8proc_tolower(c), enc);
+        if (n + (size_t)m + 1 > outsz) return 0;
+        memcpy(out + n, enc, (size_t)m);
+        n += (size_t)m;
+    }
+    out[n] = '\0';
+    return 1;
+}
+
+/* Longest first within each list so "tổng cộng" is tried before "tổng". */
+static const char *const summary_vi[] = {
+    "tổng cộng", "tổng số", "toàn quốc", "cả nước", "grand total",
+    "tổng", "cộng", "total", NULL};
+static const char *const summary_ascii[] = {
+    "tong cong", "tong so", "toan quoc", "ca nuoc", "grand total",
+    "tong", "cong", "total", NULL};
+
+/* 1 when the code point at s starts a letter or a digit. */
+static int word_char_at(const char *s) {
+    utf8proc_int32_t c;
+    if (utf8proc_iterate((const utf8proc_uint8_t *)s, -1, &c) <= 0) return 0;
+    utf8proc_category_t cat = utf8proc_category(c);
+    return (cat >= UTF8PROC_CATEGORY_LU && cat <= UTF8PROC_CATEGORY_NO);
+}
+
+static int letter_at(const char *s) {
+    utf8proc_int32_t c;
+    if (utf8proc_iterate((const utf8proc_uint8_t *)s, -1, &c) <= 0) return 0;
+    utf8proc_category_t cat = utf8proc_category(c);
+    return cat >= UTF8PROC_CATEGORY_LU && cat <= UTF8PROC_CATEGORY_ME;
+}
+
+/* s: lower-cased text. Matches keyword [keyword...] then end, or then
+ * anything that does not start with a letter ("tổng cộng: 63 tỉnh",
+ * "total (2019)"). A keyword directly followed by a letter or digit, or by
+ * a space and a word that is no keyword ("cộng hòa"), does not match. */
+static int summary_words_match(const char *s, const char *const *words) {
+    for (int i = 0; words[i]; i++) {
+        size_t k = strlen(words[i]);
+        if (strncmp(s, words[i], k) != 0) continue;
+        const char *r = s + k;
+        if (*r && word_char_at(r)) continue;
+        while (*r == ' ') r++;
+        if (!*r || !letter_at(r)) return 1;
+        if (summary_words_match(r, words)) return 1;
+    }
+    return 0;
+}
+
+/* 1 when the cell reads as a summary label (rule in table.h). Cheap for
+ * the common cell: numbers and names not starting with c/g/t leave at the
+ * first test. */
+static int is_summary_cell(const char *cell) {
+    const char *s = cell;
+    while (*s == ' ' || *s == '*' || *s == '-' || *s == '(' || *s == '[' ||
+           *s == '.' || *s == '#')
+        s++;
+    char c0 = *s;
+    if (c0 != 't' && c0 != 'T' && c0 != 'c' && c0 != 'C' && c0 != 'g' &&
+        c0 != 'G')
+        return 0;
+    if (strlen(s) > 100) return 0; /* free text, not a label */
+    char low[512];
+    if (!lower_into(s, low, sizeof low)) return 0;
+    int ascii = 1;
+    for (const char *p = low; *p; p++)
+        if ((unsigned char)*p >= 0x80) ascii = 0;
+    /* Diacritics present must be the keyword's own ("cống" is no "cộng");
+     * text without any is compared with the bare keywords. A cell that
+     * mixes ("tổng cong") is compared with the Vietnamese list and fails. */
+    return summary_words_match(low, ascii ? summary_ascii : summary_vi);
+}
+
+/* First column (or -1) of data row r whose cell is a summary label. */
+static int summary_col(const gv_table *t, size_t r) {
+    for (size_t c = 0; c < t->ncols; c++) {
+        const char *s = tcell(t, r, c);
+        if (*s && is_summary_cell(s)) return (int)c;
+    }
+    return -1;
+}
+
+/* Skips trailing summary rows, notes summary-looking rows elsewhere. */
+static int find_summary_rows(gv_table *t) {
+    char q[128];
+    while (t->nrows > 0) {
+        size_t r = t->nrows - 1;
+        int c = summary_col(t, r);
+        if (c < 0) break;
+        if (add_problem(t, t->line[r], (size_t)-1, c, GV_FIX_SKIPPED,
+                        "summary row '%s' skipped",
+                        clip(tcell(t, r, (size_t)c), q, 100)) != GV_OK)
+            return GV_ENOMEM;
+        t->nrows--;
+        t->ncell -= t->ncols;
+    }
+    for (size_t r = 0; r + 1 < t->nrows; r++) {
+        int c = summary_col(t, r);
+        if (c < 0) continue;
+        if (add_problem(t, t->line[r], r, c, GV_FIX_NOTE,
+                        "'%s' looks like a summary row, but data rows follow "
+                        "it: kept as a data row",
+                        clip(tcell(t, r, (size_t)c), q, 100)) != GV_OK)
+            return GV_ENOMEM;
+    }
+    return GV_OK;
+}
+
+/* 1 when a column name says "code" (table.h, gv_table_col_code_width):
+ * a word "code", "ma"/"mã", "maso"/"mã số", or a word ending in "code"
+ * (gso_code, unitcode). Words are split at anything not a letter/digit. */
+static int code_like_name(const char *name) {
+    char low[256];
+    if (!*name || !lower_into(name, low, sizeof low)) return 0;
+    const char *p = low;
+    while (*p) {
+        while (*p && !word_char_at(p)) {
+            utf8proc_int32_t c;
+            utf8proc_ssize_t k = utf8proc_iterate((const utf8proc_uint8_t *)p, -1, &c);
+            p += k > 0 ? k : 1;
+        }
+        const char *w = p;
+        while (*p && word_char_at(p)) {
+            utf8proc_int32_t c;
+            utf8proc_ssize_t k = utf8proc_iterate((const utf8proc_uint8_t *)p, -1, &c);
+            p += k > 0 ? k : 1;
+        }
+        size_t n = (size_t)(p - w);
+        if (n == 0) continue;
+        if ((n == 2 && memcmp(w, "ma", 2) == 0) ||
+            (n == 3 && memcmp(w, "m\xC3\xA3", 3) == 0) ||
+            (n == 4 && memcmp(w, "maso", 4) == 0) ||
+            (n >= 4 && memcmp(w + n - 4, "code", 4) == 0))
+            return 1;
+    }
+    return 0;
+}
+
+/* Decides t->code_width[col] and reports codes that lost their zeros. */
+static int check_code_column(gv_table *t, size_t col) {
+    t->code_width[col] = 0;
+    if (!code_like_name(gv_table_colname(t, col))) return GV_OK;
+    size_t minw = SIZE_MAX, maxw = 0, nvals = 0;
+    char d[64];
+    for (size_t r = 0; r < t->nrows; r++) {
+        const char *s = tcell(t, r, col);
+        if (!*s) continue;
+        if (strlen(s) >= sizeof d ||
+            gv_code_normalize(s, 0, d, sizeof d, NULL) != GV_OK)
+            return GV_OK; /* a value that is no code: not a code column */
+        size_t w = strlen(d);
+        if (w < minw) minw = w;
+        if (w > maxw) maxw = w;
+        nvals++;
+    }
+    if (nvals == 0) return GV_OK;
+    size_t width = maxw;
+    if (width < 2) width = 2;
+    else if (width == 4) width = 5;
+    size_t lost = 0, first = 0;
+    for (size_t r = 0; r < t->nrows; r++) {
+        const char *s = tcell(t, r, col);
+        if (!*s) continue;
+        gv_code_normalize(s, 0, d, sizeof d, NULL);
+        if (strlen(d) >= width) continue;
+        if (d[0] == '0') return GV_OK; /* "01" beside "001": mixed levels */
+        if (lost++ == 0) first = r;
+    }
+    if (width > INT_MAX) return GV_OK;
+    t->code_width[col] = (int)width;
+    if (lost == 0) return GV_OK;
+    char q[128], padded[64];
+    gv_code_normalize(tcell(t, first, col), (int)width, padded, sizeof padded, NULL);
+    return add_problem(t, 0, (size_t)-1, (int)col, GV_FIX_FIXED,
+                       "%zu %s lost %s leading zeros, padded to %zu digits "
+                       "(e.g. line %zu '%s' \xE2\x86\x92 '%s')",
+                       lost, lost == 1 ? "code" : "codes",
+                       lost == 1 ? "its" : "their", width, t->line[first],
+                       clip(tcell(t, first, col), q, 60), padded);
+}
+
+/* Notes on a column's number format: thousands separators and decimal
+ * commas actually present; an error entry for a contradiction. */
+static int note_number_format(gv_table *t, size_t col) {
+    const colfmt *cf = &t->fmt[col];
+    char q[128];
+    if (cf->bad) {
+        const char *a = tcell(t, cf->row_a, col), *b = tcell(t, cf->row_b, col);
+        char qa[128];
+        return add_problem(t, 0, (size_t)-1, (int)col, GV_FIX_ERROR,
+                           "cannot be read as numbers: line %zu '%s' and line "
+                           "%zu '%s' need different number formats",
+                           t->line[cf->row_a], clip(a, qa, 40),
+                           t->line[cf->row_b], clip(b, q, 40));
+    }
+    int want_th = cf->th != 0, want_dec = cf->dec == ',';
+    for (size_t r = 0; r < t->nrows && (want_th || want_dec); r++) {
+        const char *s = tcell(t, r, col);
+        if (!*s || !value_mask(s)) continue;
+        if (want_th) {
+            int has = cf->th == ' ' ? contains_space_sep(s) : strchr(s, cf->th) != NULL;
+            if (has) {
+                want_th = 0;
+                int rc = cf->th == ' '
+                    ? add_problem(t, 0, (size_t)-1, (int)col, GV_FIX_NOTE,
+                                  "spaces as thousands separators read "
+                                  "(e.g. line %zu '%s')",
+                                  t->line[r], clip(s, q, 40))
+                    : add_problem(t, 0, (size_t)-1, (int)col, GV_FIX_NOTE,
+                                  "thousands separator '%c' read (e.g. line "
+                                  "%zu '%s')",
+                                  cf->th, t->line[r], clip(s, q, 40));
+                if (rc != GV_OK) return rc;
+            }
+        }
+        if (want_dec && strchr(s, ',')) {
+            want_dec = 0;
+            if (add_problem(t, 0, (size_t)-1, (int)col, GV_FIX_NOTE,
+                            "decimal comma read (e.g. line %zu '%s')",
+                            t->line[r], clip(s, q, 40)) != GV_OK)
+                return GV_ENOMEM;
+        }
+    }
+    return GV_OK;
+}
+
+/* Line ends other than LF, from the raw text (quoted ones included: they
+ * are turned into LF inside the cell). */
+static int note_line_ends(gv_table *t, const char *data, size_t len) {
+    size_t line = 1, crlf = 0, cr = 0;
+    for (size_t i = 0; i < len && !(crlf && cr); i++) {
+        if (data[i] == '\n') { line++; continue; }
+        if (data[i] != '\r') continue;
+        if (i + 1 < len && data[i + 1] == '\n') {
+            if (!crlf) crlf = line;
+            i++;
+        } else if (!cr) {
+            cr = line;
+        }
+        line++;
+    }
+    if (crlf && add_problem(t, crlf, (size_t)-1, -1, GV_FIX_NOTE,
+                            "Windows line ends (CRLF) read") != GV_OK)
+        return GV_ENOMEM;
+    if (cr && add_problem(t, cr, (size_t)-1, -1, GV_FIX_NOTE,
+                          "old Mac line ends (CR) read") != GV_OK)
+        return GV_ENOMEM;
+    return GV_OK;
+}
+
+/* File order: problems with a line by line, then whole-column ones by
+ * column; equal keys keep the order they were found in. Insertion sort:
+ * the list is short and mostly in order already. */
+static int problem_before(const gv_table_problem *a, const gv_table_problem *b) {
+    size_t la = a->line ? a->line : SIZE_MAX, lb = b->line ? b->line : SIZE_MAX;
+    if (la != lb) return la < lb;
+    return a->col < b->col;
+}
+
+static void sort_problems(gv_table *t) {
+    for (size_t i = 1; i < t->nprob; i++) {
+        gv_table_problem x = t->prob[i];
+        size_t j = i;
+        while (j > 0 && problem_before(&x, &t->prob[j - 1])) {
+            t->prob[j] = t->prob[j - 1];
+            j--;
+        }
+        t->prob[j] = x;
+    }
+}
+
+size_t gv_table_nproblems(const gv_table *t) { return t ? t->nprob : 0; }
+
+const gv_table_problem *gv_table_problem_at(const gv_table *t, size_t i) {
+    if (!t || i >= t->nprob) return NULL;
+    return &t->prob[i];
+}
+
+int gv_table_problem_format(const gv_table *t, const gv_table_problem *p,
+                            char *buf, size_t n) {
+    if (!t || !p || (!buf && n)) return GV_EUSAGE;
+    char loc[160] = "", colpart[160] = "";
+    if (p->row != (size_t)-1)
+        snprintf(loc, sizeof loc, "row %zu (line %zu)", p->row + 1, p->line);
+    else if (p->line)
+        snprintf(loc, sizeof loc, "line %zu", p->line);
+    if (p->col >= 0) {
+        const char *name = gv_table_colname(t, (size_t)p->col);
+        char q[128];
+        if (name && *name)
+            snprintf(colpart, sizeof colpart, "column '%s'", clip(name, q, 100));
+        else
+            snprintf(colpart, sizeof colpart, "column %d", p->col + 1);
+    }
+    int k = snprintf(buf, n, "%s: %s%s%s%s%s", t->path, loc,
+                     *loc && *colpart ? ", " : "", colpart,
+                     *loc || *colpart ? ": " : "", p->what);
+    if (k >= 0 && n > 0 && (size_t)k >= n) cut_utf8(buf, n - 1);
+    return k;
+}
+
 /* ---------------------------------------------------------------- reading */
 
 static int fail_nomem(gv_error *err, const char *name) {
@@ -711,6 +1114,56 @@ static int fail_nomem(gv_error *err, const char *name) {
 }
 
 static int valid_sep(char c) { return c == ',' || c == ';' || c == '\t'; }
+
+/* skip_blank_lines at ps->p, counting the lines skipped for the note. */
+static const char *skip_blanks_counted(parser *ps) {
+    size_t before = ps->line;
+    const char *p = skip_blank_lines(ps->p, ps->end, ps->sep, &ps->line);
+    if (ps->line > before) {
+        if (ps->nblank == 0) ps->blank_line = before;
+        ps->nblank += ps->line - before;
+    }
+    return p;
+}
+
+/* 1 when the record whose cells start at t->cell[first] (ncols of them)
+ * repeats the header cell by cell. */
+static int same_as_header(const gv_table *t, size_t first) {
+    for (size_t c = 0; c < t->ncols; c++) {
+        size_t a = t->cell[c], b = t->cell[first + c];
+        if (a == b) continue;
+        if (!a || !b || strcmp(t->text + a, t->text + b) != 0) return 0;
+    }
+    return 1;
+}
+
+/* Notes on what the parser met: blank lines, quoted line breaks. */
+static int note_parse(parser *ps) {
+    gv_table *t = ps->t;
+    if (ps->nblank == 1 &&
+        add_problem(t, ps->blank_line, (size_t)-1, -1, GV_FIX_NOTE,
+                    "blank line skipped") != GV_OK)
+        return GV_ENOMEM;
+    if (ps->nblank > 1 &&
+        add_problem(t, ps->blank_line, (size_t)-1, -1, GV_FIX_NOTE,
+                    "%zu blank or empty lines skipped, the first here",
+                    ps->nblank) != GV_OK)
+        return GV_ENOMEM;
+    for (size_t c = 0; c < ps->qnl_cap && c < t->ncols; c++) {
+        size_t k = ps->qnl[c].count;
+        if (k == 0) continue;
+        int rc = k == 1
+            ? add_problem(t, ps->qnl[c].first_line, (size_t)-1, (int)c,
+                          GV_FIX_NOTE, "quoted value holds a line break (kept)")
+            : add_problem(t, ps->qnl[c].first_line, (size_t)-1, (int)c,
+                          GV_FIX_NOTE,
+                          "quoted value holds a line break (kept); %zu such "
+                          "values in this column",
+                          k);
+        if (rc != GV_OK) return rc;
+    }
+    return GV_OK;
+}
 
 int gv_table_read_csv_buffer(const char *data, size_t len, const char *name,
                              const gv_csv_options *opt, gv_table **out,
@@ -731,9 +1184,11 @@ int gv_table_read_csv_buffer(const char *data, size_t len, const char *name,
                      ((unsigned char)data[0] == 0xFE && (unsigned char)data[1] == 0xFF)))
         return gv_error_set(err, GV_EDATA,
                             "%s: the file is UTF-16; save it as UTF-8", name);
+    int bom = 0;
     if (len >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0) {
         data += 3; /* the BOM Excel writes: not part of the first name */
         len -= 3;
+        bom = 1;
     }
     int rc = check_utf8(name, data, len, err);
     if (rc != GV_OK) return rc;
@@ -756,8 +1211,14 @@ int gv_table_read_csv_buffer(const char *data, size_t len, const char *name,
     parser ps = {.name = name, .p = data, .end = data + len, .line = 1,
                  .t = t, .err = err};
     ps.sep = (opt && opt->sep) ? opt->sep : detect_sep(data, data + len);
+    if ((bom && add_problem(t, 1, (size_t)-1, -1, GV_FIX_NOTE,
+                            "UTF-8 byte order mark dropped") != GV_OK) ||
+        note_line_ends(t, data, len) != GV_OK) {
+        rc = fail_nomem(err, name);
+        goto fail;
+    }
 
-    ps.p = skip_blank_lines(ps.p, ps.end, ps.sep, &ps.line);
+    ps.p = skip_blanks_counted(&ps);
     if (ps.p >= ps.end) {
         rc = gv_error_set(err, GV_EDATA, "%s: no data rows (the file is empty)", name);
         goto fail;
@@ -793,7 +1254,7 @@ int gv_table_read_csv_buffer(const char *data, size_t len, const char *name,
 
     /* data rows */
     for (;;) {
-        ps.p = skip_blank_lines(ps.p, ps.end, ps.sep, &ps.line);
+        ps.p = skip_blanks_counted(&ps);
         if (ps.p >= ps.end) break;
         size_t row_line = ps.line, first = t->ncell;
         if ((rc = parse_record(&ps, &nf)) != GV_OK) goto fail;
@@ -802,6 +1263,7 @@ int gv_table_read_csv_buffer(const char *data, size_t len, const char *name,
             if (t->cell[first + i]) all_empty = 0;
         if (all_empty) { /* ",,,," rows left by spreadsheets */
             t->ncell = first;
+            if (ps.nblank++ == 0) ps.blank_line = row_line;
             continue;
         }
         if (nf > t->ncols) {
@@ -820,26 +1282,63 @@ int gv_table_read_csv_buffer(const char *data, size_t len, const char *name,
                               name, t->nrows + 1, row_line, nf, t->ncols);
             goto fail;
         }
+        if (same_as_header(t, first)) {
+            /* files concatenated with their headers */
+            t->ncell = first;
+            if (add_problem(t, row_line, (size_t)-1, -1, GV_FIX_SKIPPED,
+                            "repeated header row skipped") != GV_OK) {
+                rc = fail_nomem(err, name);
+                goto fail;
+            }
+            continue;
+        }
         if (push_line(t, row_line) != GV_OK) {
             rc = fail_nomem(err, name);
             goto fail;
         }
         t->nrows++;
     }
+    if (note_parse(&ps) != GV_OK || find_summary_rows(t) != GV_OK) {
+        rc = fail_nomem(err, name);
+        goto fail;
+    }
     if (t->nrows == 0) {
         rc = gv_error_set(err, GV_EDATA, "%s: no data rows", name);
         goto fail;
     }
-    if (decide_formats(t) != GV_OK) {
+    if (decide_formats(t) != GV_OK ||
+        !(t->code_width = calloc(t->ncols, sizeof *t->code_width))) {
         rc = fail_nomem(err, name);
         goto fail;
     }
+    for (size_t c = 0; c < t->ncols; c++) {
+        if (check_code_column(t, c) != GV_OK || note_number_format(t, c) != GV_OK) {
+            rc = fail_nomem(err, name);
+            goto fail;
+        }
+    }
+    sort_problems(t);
+    if (opt && opt->strict) {
+        for (size_t i = 0; i < t->nprob; i++) {
+            const gv_table_problem *p = &t->prob[i];
+            if (p->action != GV_FIX_FIXED && p->action != GV_FIX_SKIPPED) continue;
+            char line[GV_ERR_LEN - 64];
+            gv_table_problem_format(t, p, line, sizeof line);
+            rc = gv_error_set(err, GV_EDATA, "%s (strict: %s)", line,
+                              p->action == GV_FIX_FIXED
+                                  ? "fixes are errors"
+                                  : "skipped rows are errors");
+            goto fail;
+        }
+    }
     free(ps.u32);
+    free(ps.qnl);
     *out = t;
     return GV_OK;
 
 fail:
     free(ps.u32);
+    free(ps.qnl);
     gv_table_free(t);
     return rc;
 }
@@ -891,6 +1390,8 @@ void gv_table_free(gv_table *t) {
     free(t->cell);
     free(t->line);
     free(t->fmt);
+    free(t->prob);
+    free(t->code_width);
     free(t);
 }
 
@@ -1028,6 +1529,11 @@ int gv_table_number(const gv_table *t, size_t row, size_t col, double *out,
 }
 
 /* ---------------------------------------------------------------- codes */
+
+int gv_table_col_code_width(const gv_table *t, size_t col) {
+    if (!t || col >= t->ncols || !t->code_width) return 0;
+    return t->code_width[col];
+}
 
 int gv_code_normalize(const char *in, int width, char *out, size_t outsz,
                       gv_error *err) {

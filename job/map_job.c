@@ -158,7 +158,19 @@ int gv_map_run(const gv_map_options *o, gv_log_fn log, void *logctx, gv_error *e
     t = now_ms();
     gv_csv_options copt = {0};
     copt.decimal = o->decimal;
+    copt.strict = o->strict;
     if (o->data && (rc = gv_table_read_csv(o->data, &copt, &T, err))) goto done;
+    if (T) {
+        /* Every fix the reader made (skipped summary rows, repeated
+         * headers, lost leading zeros, ...) is said, one line each. */
+        for (size_t i = 0; i < gv_table_nproblems(T); i++) {
+            const gv_table_problem *pb = gv_table_problem_at(T, i);
+            if (pb->action == GV_FIX_NOTE) continue;
+            char line[512];
+            gv_table_problem_format(T, pb, line, sizeof line);
+            logf_(log, logctx, "%s", line);
+        }
+    }
 
     json_object_object_add(timing, "read_table_ms", json_object_new_double(now_ms() - t));
 

@@ -36,6 +36,33 @@
  * - A file without data rows (empty or header only) is GV_EDATA
  *   "NAME: no data rows".
  *
+ * - A data row equal to the header (files concatenated with their headers)
+ *   is skipped and reported.
+ * - Summary rows at the end of the table ("Tổng cộng", "Tổng", "Tổng số",
+ *   "Cả nước", "Toàn quốc", "Cộng", "Total", "Grand total" in any case,
+ *   written with the right diacritics or with none, alone or followed by
+ *   punctuation, e.g. "TỔNG CỘNG:", "Tổng cộng (63 tỉnh)", in any cell of
+ *   the row) are skipped and reported: they are not units. Such a row with
+ *   data rows after it is kept, with a note. "Cộng Hòa" or "Cống" never
+ *   match: a keyword followed by another word is a name, and a cell with
+ *   diacritics must carry the keyword's own.
+ *
+ * Problems (gv_table_nproblems / gv_table_problem_at) list, in file order,
+ * what reading did about the file, each one line (gv_table_problem_format):
+ *   GV_FIX_SKIPPED  a row not taken as data: repeated header, summary row;
+ *   GV_FIX_FIXED    a value that will be read other than as written: codes
+ *                   that lost their leading zeros (column level; the cells
+ *                   keep their text, gv_code_normalize pads them at join
+ *                   time, gv_table_col_code_width gives the width);
+ *   GV_FIX_ERROR    a column whose number formats contradict each other (the
+ *                   table still loads; reading it as numbers fails);
+ *   GV_FIX_NOTE     handled, nothing lost: BOM, CRLF or CR line ends, blank
+ *                   or empty lines, quoted values holding line breaks,
+ *                   thousands separators, decimal commas, a summary-looking
+ *                   row that is not at the end.
+ * With gv_csv_options.strict the first FIXED or SKIPPED problem in that
+ * order makes the read fail with GV_EDATA and its formatted line.
+ *
  * Messages start with the path (or buffer name) exactly as given. Data rows
  * are counted from 1 in messages ("row 12 (line 13)") but from 0 in the API.
  */
@@ -56,7 +83,31 @@ typedef struct gv_table gv_table;
 typedef struct gv_csv_options {
     char decimal; /* 0 = detect per column; '.' or ',' forces it for all columns */
     char sep;     /* 0 = detect; else ',' ';' or '\t' */
+    int strict;   /* nonzero: every fix or skipped row is a GV_EDATA error
+                   * (the first one, by file order, is named) */
 } gv_csv_options;
+
+/* What reading did about one problem of the file. */
+typedef enum gv_fix_action {
+    GV_FIX_FIXED = 0, /* read other than as written (see table.h top) */
+    GV_FIX_SKIPPED,   /* a row not taken as data */
+    GV_FIX_ERROR,     /* a column that cannot be used as numbers */
+    GV_FIX_NOTE       /* handled, nothing lost or changed */
+} gv_fix_action;
+
+/* One problem. line: 1-based line of the file, 0 for a problem of a whole
+ * column (the text then names an example line). row: 0-based data row the
+ * problem is about, (size_t)-1 when none (a skipped row is no data row).
+ * col: 0-based column, -1 when the problem is not about one column. what:
+ * one line of UTF-8 without the location, e.g. "summary row 'Tổng cộng'
+ * skipped". */
+typedef struct gv_table_problem {
+    size_t line;
+    size_t row;
+    int col;
+    gv_fix_action action;
+    char what[200];
+} gv_table_problem;
 
 /* Reads a whole CSV file. opt may be NULL (detect everything). On success
  * *out is a new table to release with gv_table_free; on error *out is NULL.
@@ -133,6 +184,40 @@ GV_API int gv_table_number(const gv_table *t, size_t row, size_t col,
  * formats with that decimal are considered. */
 GV_API int gv_table_col_format(const gv_table *t, size_t col, char *decimal,
                                char *thousands, gv_error *err);
+
+/* Number of problems found while reading (0 for NULL). */
+GV_API size_t gv_table_nproblems(const gv_table *t);
+
+/* Problem i in file order (lines first, then whole-column problems), NULL
+ * when out of range. Borrowed: lives as long as the table. */
+GV_API const gv_table_problem *gv_table_problem_at(const gv_table *t,
+                                                   size_t i);
+
+/* Writes problem p of table t as one line into buf (n bytes, always
+ * NUL-terminated when n > 0, cut at a UTF-8 character boundary):
+ *   "pop.csv: line 65, column 'ten': summary row 'Tổng cộng' skipped"
+ *   "pop.csv: row 4 (line 5), column 'ten': 'Cả nước' looks like a ..."
+ *   "pop.csv: column 'ma': 41 codes lost their leading zeros, padded to 2
+ *    digits (e.g. line 2 '1' → '01')"
+ * Location parts: "row R (line L)" when p->row is set, else "line L" when
+ * p->line is set; then "column 'name'" (or "column N" for an unnamed
+ * column) when p->col >= 0. Returns the length of the full line (as
+ * snprintf; >= n means it was cut) or GV_EUSAGE for a NULL t or p. */
+GV_API int gv_table_problem_format(const gv_table *t,
+                                   const gv_table_problem *p, char *buf,
+                                   size_t n);
+
+/* Digits the codes of column col take once zero-padded: for a column named
+ * like a code (code, ma, mã, ma_tinh, mã tỉnh, gso_code, *_code, unitcode)
+ * whose non-empty values all read as codes (gv_code_normalize with width
+ * 0), either the one width they all share, or, when shorter values without
+ * a leading zero sit beside longer ones (a spreadsheet dropped the zeros),
+ * the longest width rounded up to an official code width (2 provinces, 3
+ * districts, 5 communes; wider kept as is). A column of one width below 2
+ * or of 4 is also taken as zeros lost (codes are 2, 3 or 5 digits). 0 when
+ * the column is not such a code column, when short values start with 0
+ * (mixed levels, e.g. "01" beside "001") or col is out of range. */
+GV_API int gv_table_col_code_width(const gv_table *t, size_t col);
 
 /* Normalises an administrative code read from a table (SPEC "Words": codes
  * are text, "1", "01" and "1.0" are the same code). Trims spaces, accepts

@@ -456,6 +456,9 @@ static void test_real_census(void **state) {
     }
     assert_true(sum == 96208984.0);
     assert_int_equal(gv_table_row_line(t, 62), 64);
+    /* A clean real table: nothing to report; codes are 2 digits. */
+    assert_int_equal(gv_table_nproblems(t), 0);
+    assert_int_equal(gv_table_col_code_width(t, (size_t)code), 2);
     gv_table_free(t);
 }
 
