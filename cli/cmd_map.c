@@ -1,31 +1,12 @@
-/* geovoice.c: the `geovoice` program. Parses arguments, calls the library,
- * prints its errors and maps them to exit codes (SPEC: 0 success, 1 usage,
- * 2 bad input data, 3 output not written, 4 internal error). The only
- * place in the project allowed to call exit(). */
+/* cmd_map.c: `geovoice map` — options to gv_map_options, then gv_map_run. */
+#include "cli.h"
+
 #include "geovoice/mapjob.h"
 
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
-
-static int quiet;
-
-static int exit_code(int rc) {
-    switch (rc) {
-    case GV_OK: return 0;
-    case GV_EUSAGE: return 1;
-    case GV_EDATA: return 2;
-    case GV_EOUTPUT: return 3;
-    default: return 4;
-    }
-}
-
-static void log_stderr(void *ctx, const char *line) {
-    (void)ctx;
-    if (!quiet) fprintf(stderr, "%s\n", line);
-}
 
 static const char *MAP_HELP =
     "usage: geovoice map --shapes SRC [--layer NAME] [--where SQL] --data TABLE.csv --join FIELD=COLUMN\n"
@@ -55,7 +36,7 @@ static const char *MAP_HELP =
     "  --no-insets           do not draw the Hoang Sa / Truong Sa inset frames\n"
     "Exit codes: 0 ok, 1 usage, 2 bad input data, 3 output not written, 4 internal error.\n";
 
-static int cmd_map(int argc, char **argv) {
+int gv_cli_map(int argc, char **argv) {
     gv_map_options o;
     gv_map_options_init(&o);
     enum {
@@ -122,7 +103,7 @@ static int cmd_map(int argc, char **argv) {
         case O_JOINREP: o.join_report = optarg; break;
         case O_REPORT: o.report = optarg; break;
         case 'q':
-        case O_QUIET: quiet = 1; break;
+        case O_QUIET: gv_cli_quiet = 1; break;
         case O_THREADS: o.threads = atoi(optarg); break;
         case 'o': o.out = optarg; break;
         case O_HELP: fputs(MAP_HELP, stdout); return 0;
@@ -135,25 +116,10 @@ static int cmd_map(int argc, char **argv) {
     }
     gv_error err;
     gv_error_clear(&err);
-    int rc = gv_map_run(&o, log_stderr, NULL, &err);
+    int rc = gv_map_run(&o, gv_cli_log, NULL, &err);
     if (rc != GV_OK) {
         fprintf(stderr, "geovoice map: %s\n", err.msg);
-        return exit_code(rc);
+        return gv_cli_exit_code(rc);
     }
     return 0;
-}
-
-static const char *HELP =
-    "usage: geovoice VERB [options]   (geovoice VERB --help for each)\n"
-    "verbs:\n"
-    "  map     draw a choropleth of boundary units joined to a table (PNG, PDF, SVG)\n";
-
-int main(int argc, char **argv) {
-    if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
-        fputs(HELP, argc < 2 ? stderr : stdout);
-        return argc < 2 ? 1 : 0;
-    }
-    if (!strcmp(argv[1], "map")) return cmd_map(argc - 1, argv + 1);
-    fprintf(stderr, "geovoice: unknown verb '%s'\n%s", argv[1], HELP);
-    return 1;
 }

@@ -1,0 +1,50 @@
+/* main.c: the `geovoice` program: dispatches to one verb (cli/cmd_*.c).
+ * Parses nothing itself; prints the library's errors and maps them to exit
+ * codes. The only part of the project allowed to call exit(). */
+#include "cli.h"
+
+#include <stdio.h>
+#include <string.h>
+
+int gv_cli_quiet;
+
+int gv_cli_exit_code(int rc) {
+    switch (rc) {
+    case GV_OK: return 0;
+    case GV_EUSAGE: return 1;
+    case GV_EDATA: return 2;
+    case GV_EOUTPUT: return 3;
+    default: return 4;
+    }
+}
+
+void gv_cli_log(void *ctx, const char *line) {
+    (void)ctx;
+    if (!gv_cli_quiet) fprintf(stderr, "%s\n", line);
+}
+
+static const struct {
+    const char *name;
+    int (*run)(int argc, char **argv);
+    const char *summary;
+} VERBS[] = {
+    {"map", gv_cli_map, "draw a choropleth of boundary units joined to a table (PNG, PDF, SVG)"},
+};
+
+static void usage(FILE *f) {
+    fputs("usage: geovoice VERB [options]   (geovoice VERB --help for each)\nverbs:\n", f);
+    for (size_t i = 0; i < sizeof VERBS / sizeof VERBS[0]; i++)
+        fprintf(f, "  %-12s %s\n", VERBS[i].name, VERBS[i].summary);
+}
+
+int main(int argc, char **argv) {
+    if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+        usage(argc < 2 ? stderr : stdout);
+        return argc < 2 ? 1 : 0;
+    }
+    for (size_t i = 0; i < sizeof VERBS / sizeof VERBS[0]; i++)
+        if (!strcmp(argv[1], VERBS[i].name)) return VERBS[i].run(argc - 1, argv + 1);
+    fprintf(stderr, "geovoice: unknown verb '%s'\n", argv[1]);
+    usage(stderr);
+    return 1;
+}
