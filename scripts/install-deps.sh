@@ -15,6 +15,7 @@ PKGS=(
   libcmocka-dev                 # unit tests
   libsqlite3-dev                # workspace (SQLite)
   libjson-c-dev                 # --report JSON writer; tests read reports back
+  libyaml-dev                   # boundary-set manifests (shapes/*.yaml)
   fonts-noto-core               # pinned font for renders and golden tests
   poppler-utils                 # pdftoppm/pdfinfo/pdffonts to check PDFs in tests
   librsvg2-bin                  # rsvg-convert to rasterise SVGs in tests
