@@ -36,6 +36,8 @@ struct gv_set {
     gv_units *units;
     set_grouping *groupings;
     size_t ngroupings;
+    char **meta; /* key, value, key, value ... (top-level scalars) */
+    size_t nmeta;
 };
 
 /* ---- search path ---- */
@@ -173,6 +175,8 @@ void gv_set_free(gv_set *s) {
         gv_grouping_free(s->groupings[i].g);
     }
     free(s->groupings);
+    for (size_t i = 0; i < 2 * s->nmeta; i++) free(s->meta[i]);
+    free(s->meta);
     free(s);
 }
 
@@ -194,6 +198,16 @@ static int parse_manifest(gv_set *s, yaml_document_t *d, const char *mpath, gv_e
     s->date = dupz(map_str(d, root, "date", &bad));
     s->notes = dupz(map_str(d, root, "notes", &bad));
     if (bad) return gv_error_set(err, GV_EDATA, "%s: 'name', 'title', 'date' and 'notes' must be plain text", mpath);
+    size_t npairs = (size_t)(root->data.mapping.pairs.top - root->data.mapping.pairs.start);
+    if (!(s->meta = calloc(2 * npairs + 1, sizeof *s->meta))) return gv_error_set(err, GV_ENOMEM, "out of memory");
+    for (yaml_node_pair_t *p = root->data.mapping.pairs.start; p < root->data.mapping.pairs.top; p++) {
+        yaml_node_t *k = yaml_document_get_node(d, p->key), *v = yaml_document_get_node(d, p->value);
+        if (!k || !v || k->type != YAML_SCALAR_NODE || v->type != YAML_SCALAR_NODE) continue;
+        s->meta[2 * s->nmeta] = strdup((const char *)k->data.scalar.value);
+        s->meta[2 * s->nmeta + 1] = strdup((const char *)v->data.scalar.value);
+        s->nmeta++;
+        if (!s->meta[2 * s->nmeta - 2] || !s->meta[2 * s->nmeta - 1]) return gv_error_set(err, GV_ENOMEM, "out of memory");
+    }
 
     /* Base directory: manifest's directory + base key. */
     char mdir[PATH_MAX];
@@ -329,6 +343,13 @@ const char *gv_set_title(const gv_set *s) { return s ? s->title : NULL; }
 const char *gv_set_date(const gv_set *s) { return s ? s->date : NULL; }
 const char *gv_set_notes(const gv_set *s) { return s ? s->notes : NULL; }
 const char *gv_set_manifest(const gv_set *s) { return s ? s->manifest : NULL; }
+
+const char *gv_set_meta(const gv_set *s, const char *key) {
+    if (!s || !key) return NULL;
+    for (size_t i = 0; i < s->nmeta; i++)
+        if (!strcmp(s->meta[2 * i], key)) return s->meta[2 * i + 1];
+    return NULL;
+}
 
 const gv_set_layer *gv_set_level(const gv_set *s, gv_level level) {
     if (!s || level < 0 || level >= GV_NLEVELS || !s->has_level[level]) return NULL;

@@ -104,6 +104,10 @@ GV_API const char *gv_set_title(const gv_set *s);   /* "" when absent */
 GV_API const char *gv_set_date(const gv_set *s);    /* "" when absent */
 GV_API const char *gv_set_notes(const gv_set *s);   /* "" when absent */
 GV_API const char *gv_set_manifest(const gv_set *s); /* path as found */
+/* Any other top-level plain-text key of the manifest (e.g.
+ * "published_population", which `geovoice stats` checks national totals
+ * against); NULL when absent. Borrowed. */
+GV_API const char *gv_set_meta(const gv_set *s, const char *key);
 
 /* One level of a set. Paths are resolved (base applied). Borrowed. */
 typedef struct gv_set_layer {
