@@ -282,19 +282,27 @@ static gv_level level_of_width(int w) {
 
 /* Output unit of one data row: -1 when it cannot be placed. `how` says why
  * not (for the report). */
-static long place_row(job *j, const gv_table *t, size_t r, int ccode, int cparent, const char **how) {
+static long place_row(job *j, const gv_table *t, size_t r, int ccode, int cparent, const char **how,
+                      const char **unit_name) {
     const char *code = gv_table_cell(t, r, (size_t)ccode);
-    if (j->level == GV_LEVEL_NATION) return 0;
+    *unit_name = NULL;
     *how = "code not in the set's units";
     if (j->data_level == j->level) {
         long u = idx_find(j, code);
         if (u < 0) *how = "code not among the output units";
+        else *unit_name = j->u[u].name;
         return u;
+    }
+    if (j->level == GV_LEVEL_NATION) {
+        const gv_unit *x = gv_units_find(j->units, j->data_level, code);
+        if (x) *unit_name = x->name;
+        return 0; /* every row counts for the nation */
     }
     /* Finer data: climb the hierarchy to a province (region) or to the
      * output level. */
     gv_level want = j->level == GV_LEVEL_REGION ? GV_LEVEL_PROVINCE : j->level;
     const gv_unit *x = gv_units_find(j->units, j->data_level, code);
+    if (x) *unit_name = x->name;
     const gv_unit *a = x ? gv_units_ancestor(j->units, x, want) : NULL;
     const char *pcode = a ? a->code : NULL;
     if (!pcode && want == GV_LEVEL_PROVINCE && cparent >= 0 && gv_table_cell(t, r, (size_t)cparent)[0]) {
@@ -305,6 +313,51 @@ static long place_row(job *j, const gv_table *t, size_t r, int ccode, int cparen
     if (u < 0) *how = j->level == GV_LEVEL_REGION ? "province in no group" : "parent not among the output units";
     return u;
 }
+
+/* SPEC "Words": a code belongs to a boundary set, so when the table names
+ * its units, the name must fit the set's unit of that code (SPEC name
+ * rules: tone placement, type prefixes, diacritics as a last resort). A
+ * 2019 table run against vn-2025 shows up here: `15` is Yên Bái in 2019
+ * but Lào Cai in 2025. */
+typedef struct namecheck {
+    int col; /* table column holding names, -1 = none */
+    size_t n;
+    char lines[MAX_LISTED][256];
+} namecheck;
+
+static int names_fit(const char *table_name, const char *unit_name) {
+    gv_name_matcher *m = gv_name_matcher_new();
+    if (!m) return 1;
+    gv_name_rule rule = GV_RULE_NONE;
+    int ok = 1;
+    if (gv_name_matcher_add(m, unit_name, NULL, 0, NULL) == GV_OK &&
+        gv_name_matcher_find(m, table_name, NULL, NULL, &rule, NULL, 0, NULL, NULL) == GV_OK)
+        ok = rule != GV_RULE_NONE;
+    gv_name_matcher_free(m);
+    return ok;
+}
+
+static void check_name(job *j, namecheck *nc, const gv_table *t, size_t r, const char *code, const char *unit_name) {
+    if (nc->col < 0 || !unit_name || !unit_name[0]) return;
+    const char *tn = gv_table_cell(t, r, (size_t)nc->col);
+    if (!tn[0] || names_fit(tn, unit_name)) return;
+    if (nc->n < MAX_LISTED)
+        snprintf(nc->lines[nc->n], sizeof nc->lines[0], "row %zu (line %zu) code '%s': '%s' in the table but '%s' in %s",
+                 r + 1, gv_table_row_line(t, r), code, tn, unit_name, gv_set_name(j->set));
+    nc->n++;
+}
+
+static int report_names(job *j, const gv_table *t, const namecheck *nc) {
+    if (!nc->n) return GV_OK;
+    logf_(j, "%s: %zu rows whose name is not the name of their code's unit in '%s' (a table of another boundary set?):",
+          gv_table_path(t), nc->n, gv_set_name(j->set));
+    for (size_t i = 0; i < nc->n && i < MAX_LISTED; i++) logf_(j, "  %s", nc->lines[i]);
+    if (nc->n > MAX_LISTED) logf_(j, "  ... and %zu more", nc->n - MAX_LISTED);
+    if (j->o->strict) return gv_error_set(j->err, GV_EDATA, "%s: %s (--strict)", gv_table_path(t), nc->lines[0]);
+    return GV_OK;
+}
+
+static const char *const NAME_COLS[] = {"name", "ten", "tên", "unit_name", NULL};
 
 static double cellnum(const gv_table *t, size_t r, int c, int *rc, gv_error *err) {
     double v = NAN;
@@ -378,6 +431,7 @@ static int read_urban_rural(job *j, const gv_table *t) {
     int rc = decide_data_level(j, t, ccode);
     if (rc) return rc;
     unplaced up = {0};
+    namecheck nc = {find_col(t, NAME_COLS), 0, {{0}}};
     size_t bad = 0;
     for (size_t r = 0; r < gv_table_nrows(t); r++) {
         int e1 = 0, e2 = 0, e3 = 0;
@@ -401,8 +455,9 @@ static int read_urban_rural(job *j, const gv_table *t) {
                                     "%s: row %zu (line %zu) code '%s': urban %.0f + rural %.0f = %.0f, not population %.0f",
                                     gv_table_path(t), r + 1, gv_table_row_line(t, r), code, urb, rur, urb + rur, pop);
         }
-        const char *how = "";
-        long u = place_row(j, t, r, ccode, cpar, &how);
+        const char *how = "", *uname = NULL;
+        long u = place_row(j, t, r, ccode, cpar, &how, &uname);
+        check_name(j, &nc, t, r, code, uname);
         if (u < 0) {
             note_unplaced(&up, t, r, code, pop, how);
             continue;
@@ -416,7 +471,8 @@ static int read_urban_rural(job *j, const gv_table *t) {
     if (bad > MAX_LISTED) logf_(j, "  ... and %zu more rows where urban + rural != population", bad - MAX_LISTED);
     if (bad) logf_(j, "%s: %zu rows where urban + rural != population", gv_table_path(t), bad);
     j->sum.rows_inconsistent = bad;
-    return report_unplaced(j, t, &up);
+    rc = report_names(j, t, &nc);
+    return rc ? rc : report_unplaced(j, t, &up);
 }
 
 /* ---- ethnic ---- */
@@ -557,14 +613,17 @@ static int read_ethnic(job *j, const gv_table *t) {
         }
         for (size_t g = 0; g < j->ng; g++) j->u[u].g[g] = NAN;
     }
+    static const char *const ENAME_COLS[] = {"name", "ten", "tên", "unit_name", "province", NULL};
     unplaced up = {0};
+    namecheck nc = {find_col(t, ENAME_COLS), 0, {{0}}};
     for (size_t r = 0; r < nr; r++) {
         double v = NAN;
         gv_table_number(t, r, (size_t)cpop, &v, NULL);
-        const char *code = gv_table_cell(t, r, (size_t)ccode), *how = "";
+        const char *code = gv_table_cell(t, r, (size_t)ccode), *how = "", *uname = NULL;
         j->sum.rows++;
         if (!isnan(v)) j->sum.total += v;
-        long u = place_row(j, t, r, ccode, cpar, &how);
+        long u = place_row(j, t, r, ccode, cpar, &how, &uname);
+        check_name(j, &nc, t, r, code, uname);
         if (u < 0) {
             note_unplaced(&up, t, r, code, v, how);
             continue;
@@ -577,6 +636,7 @@ static int read_ethnic(job *j, const gv_table *t) {
     }
     free(newpos);
     free(rowg);
+    if ((rc = report_names(j, t, &nc))) return rc;
     if ((rc = make_stems(j))) return rc;
     j->keep = calloc(j->ng + 1, sizeof *j->keep);
     if (!j->keep) return oom(j);

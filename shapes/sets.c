@@ -363,8 +363,11 @@ int gv_set_units(gv_set *s, const gv_units **out, gv_error *err) {
         if (!s->units_file)
             return gv_error_set(err, GV_EDATA, "%s: boundary set '%s' has no units table (key 'units')", s->manifest,
                                 s->name);
-        int rc = gv_units_read(s->units_file, s->units_cols[0], s->units_cols[1], s->units_cols[2], s->units_cols[3],
-                               s->units_cols[4], &s->units, err);
+        int widths[GV_NLEVELS] = {0};
+        for (int l = 0; l < GV_NLEVELS; l++)
+            if (s->has_level[l]) widths[l] = s->levels[l].code_width;
+        int rc = gv_units_read_widths(s->units_file, s->units_cols[0], s->units_cols[1], s->units_cols[2],
+                                      s->units_cols[3], s->units_cols[4], widths, &s->units, err);
         if (rc != GV_OK) return gv_error_prefix(err, "boundary set '%s': ", s->name);
     }
     *out = s->units;

@@ -88,6 +88,13 @@ static int col_or(const gv_table *t, const char *name, const char *dflt, int req
 
 int gv_units_read(const char *csv, const char *level_col, const char *code_col, const char *name_col,
                   const char *type_col, const char *parent_col, gv_units **out, gv_error *err) {
+    return gv_units_read_widths(csv, level_col, code_col, name_col, type_col, parent_col, NULL, out, err);
+}
+
+int gv_units_read_widths(const char *csv, const char *level_col, const char *code_col, const char *name_col,
+                         const char *type_col, const char *parent_col, const int *widths, gv_units **out,
+                         gv_error *err) {
+#define WIDTH(lv) ((widths && widths[lv] > 0) ? widths[lv] : gv_shapes_level_width(lv))
     if (!csv || !out) return gv_error_set(err, GV_EUSAGE, "gv_units_read: NULL argument");
     *out = NULL;
     gv_table *t = NULL;
@@ -136,10 +143,9 @@ int gv_units_read(const char *csv, const char *level_col, const char *code_col, 
                 goto fail;
             }
         }
-        if (gv_code_normalize(code, gv_shapes_level_width(lv), padded, sizeof padded, NULL) != GV_OK) {
+        if (gv_code_normalize(code, WIDTH(lv), padded, sizeof padded, NULL) != GV_OK) {
             rc = gv_error_set(err, GV_EDATA, "%s: row %zu (line %zu): code '%s' is too long for a %s (%d digits)",
-                              csv, r + 1, gv_table_row_line(t, r), code, gv_level_name(lv),
-                              gv_shapes_level_width(lv));
+                              csv, r + 1, gv_table_row_line(t, r), code, gv_level_name(lv), WIDTH(lv));
             goto fail;
         }
         gv_unit *x = &u->a[r];
@@ -187,6 +193,8 @@ fail:
     gv_table_free(t);
     return rc;
 }
+
+#undef WIDTH
 
 size_t gv_units_count(const gv_units *u) { return u ? u->n : 0; }
 

@@ -314,6 +314,33 @@ static void test_gpkg(void **state) {
     tu_rmtree(dir);
 }
 
+/* A 2019 table against vn-2025 cannot pass silently (SPEC "Words": codes
+ * belong to a set): reused codes are named with both names (15 was Yên Bái
+ * in 2019 and is Lào Cai in 2025, census/SOURCES.md §4), codes gone are
+ * listed with their population (02 Hà Giang 854,679), and --strict fails. */
+static void test_wrong_set(void **state) {
+    (void)state;
+    NEED_DATA();
+    const char *dir = keep(tu_tmpdir("stats-wrongset"));
+    const char *out = keep_path("%s/o.csv", dir);
+    assert_int_equal(run(tu_path("urban-rural --data '%s' --set vn-2025 -o '%s'", CENSUS, out)), 0);
+    assert_non_null(strstr(errbuf, "8 rows whose name is not the name of their code's unit in 'vn-2025'"));
+    assert_non_null(strstr(errbuf, "row 10 (line 11) code '15': 'Yên Bái' in the table but 'Tỉnh Lào Cai' in vn-2025"));
+    assert_non_null(strstr(errbuf, "29 rows carried to no province"));
+    assert_non_null(strstr(errbuf, "row 2 (line 3) code '02' (population 854679): code not among the output units"));
+    /* On its own set only the real rename of 46 is reported. */
+    assert_int_equal(run(tu_path("urban-rural --data '%s' -o '%s'", CENSUS, out)), 0);
+    assert_non_null(strstr(errbuf, "1 rows whose name is not the name"));
+    assert_non_null(strstr(errbuf, "code '46': 'Thừa Thiên Huế' in the table but 'Thành phố Huế' in vn-2019"));
+    tu_rmtree(dir);
+    const char *dir2 = keep(tu_tmpdir("stats-wrongset2"));
+    out = keep_path("%s/o.csv", dir2);
+    assert_int_equal(run(tu_path("urban-rural --data '%s' --set vn-2025 --strict -q -o '%s'", CENSUS, out)), 2);
+    assert_non_null(strstr(errbuf, "code '15': 'Yên Bái' in the table but 'Tỉnh Lào Cai' in vn-2025 (--strict)"));
+    assert_int_equal(tu_dir_count(dir2, NULL, 0), 0);
+    tu_rmtree(dir2);
+}
+
 /* Errors: exit code, one line naming what is wrong, nothing written. */
 static void test_errors(void **state) {
     (void)state;
@@ -358,6 +385,7 @@ int main(void) {
         cmocka_unit_test(test_region_rollup_real), cmocka_unit_test(test_urban_rural_check),
         cmocka_unit_test(test_ethnic_small),       cmocka_unit_test(test_ethnic_real),
         cmocka_unit_test(test_gpkg),               cmocka_unit_test(test_errors),
+        cmocka_unit_test(test_wrong_set),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -195,6 +195,17 @@ static void test_user_sets(void **state) {
     gv_set_free(s);
     unsetenv("GEOVOICE_SETS");
 
+    /* A set whose provinces have 3-digit codes (manifest code_width): the
+     * units table's "7" is padded to "007", and commune 00012's parent found. */
+    tu_write_file(tu_path("%s/wide.yaml", dir), "name: wide\nunits: w.csv\n"
+                                                "levels:\n  province: {code_width: 3}\n  commune: {}\n");
+    tu_write_file(tu_path("%s/w.csv", dir), "level,code,name,parent_code\nprovince,7,P,\ncommune,12,C,007\n");
+    assert_int_equal(gv_set_open("wide", dir, &s, &err), GV_OK);
+    assert_int_equal(gv_set_units(s, &u, &err), GV_OK);
+    assert_string_equal(gv_units_find(u, GV_LEVEL_PROVINCE, "7")->code, "007");
+    assert_string_equal(gv_units_parent(u, gv_units_find(u, GV_LEVEL_COMMUNE, "12"))->code, "007");
+    gv_set_free(s);
+
     tu_write_file(tu_path("%s/bad.yaml", dir), "name: bad\nlevels: [\n");
     assert_int_equal(gv_set_open("bad", dir, &s, &err), GV_EDATA);
     assert_non_null(strstr(err.msg, "bad.yaml: line "));
