@@ -852,7 +852,12 @@ static void unit_values(job *j, const ounit *u, const col *c, size_t nc, double 
         if (bi >= 0) snprintf(txt[k], tl, "%s", j->gname[bi]);
     }
     k++;
-    if (has && j->kinh >= 0) num[k] = isnan(u->g[j->kinh]) ? NAN : 1.0 - gv_stats_ratio(u->g[j->kinh], tot);
+    if (has && j->kinh >= 0) {
+        if (isnan(u->g[j->kinh])) /* Kinh folded into Other: under 0.05 %, so the minorities are above 99.95 % */
+            snprintf(txt[k], tl, "over 99.95%% (Kinh %s)", NOT_LISTED);
+        else
+            num[k] = 1.0 - gv_stats_ratio(u->g[j->kinh], tot);
+    }
     k++;
     if (has) gv_stats_diversity(u->g, j->ng, &num[k], &num[k + 1]);
     k += 2;

@@ -215,6 +215,15 @@ static void test_ethnic_small(void **state) {
     assert_true(num(out, "02", "minority_share") == 0);
     assert_non_null(strstr(cell(out, "01", "notes"), "lower bounds"));
     assert_non_null(strstr(errbuf, "Simpson and Shannon are lower bounds"));
+    /* A unit whose rows do not list Kinh (04: Tày 10 only): its minority
+     * share is not known exactly but is above 99.95 %; said so, never 0
+     * or 1. */
+    const char *in4 = keep_path("%s/eth4.csv", dir), *out4 = keep_path("%s/p4.csv", dir);
+    tu_write_file(in4, "code,group,population\n01,Kinh,50\n04,Tày,10\n");
+    assert_int_equal(run(tu_path("ethnic --data '%s' -o '%s'", in4, out4)), 0);
+    assert_string_equal(cell(out4, "04", "minority_share"), "over 99.95% (Kinh under 0.05% / not listed)");
+    assert_string_equal(cell(out4, "04", "share_kinh"), "under 0.05% / not listed");
+    assert_string_equal(cell(out4, "04", "dominant_group"), "Tày");
 
     out = keep_path("%s/n.csv", dir);
     assert_int_equal(run(tu_path("ethnic --data '%s' --level nation -o '%s'", in, out)), 0);
