@@ -20,6 +20,7 @@ void gv_cli_log(void *ctx, const char *line);
 
 /* The verbs. */
 int gv_cli_map(int argc, char **argv);
+int gv_cli_check(int argc, char **argv);
 int gv_cli_stats(int argc, char **argv);
 
 #endif

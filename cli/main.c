@@ -29,6 +29,7 @@ static const struct {
     const char *summary;
 } VERBS[] = {
     {"map", gv_cli_map, "draw a choropleth of boundary units joined to a table (PNG, PDF, SVG)"},
+    {"check", gv_cli_check, "inspect boundary sources and tables: geometries, CRS, codes, table problems, join coverage"},
     {"stats", gv_cli_stats, "urban-rural and ethnic indicators per unit, rolled up to province, region, nation"},
 };
 

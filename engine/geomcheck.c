@@ -11,6 +11,7 @@
  * clean features from several threads. GEOS errors go to a buffer in the
  * call's own state, never to stderr. */
 #include "geovoice/geomcheck.h"
+#include "ringcheck.h"
 
 #include <cpl_error.h>
 #include <geos_c.h>
@@ -46,23 +47,9 @@ typedef struct cleaner {
     char geos_msg[256];  /* last GEOS error message */
 } cleaner;
 
-/* Appends one note to rep->detail, "; "-separated, truncating quietly:
- * detail is for people, the flags carry the facts. */
-static void note(gv_geom_report *rep, const char *fmt, ...) GV_PRINTF(2, 3);
-static void note(gv_geom_report *rep, const char *fmt, ...) {
-    size_t len = strlen(rep->detail);
-    if (len + 3 >= sizeof rep->detail) return;
-    if (len) {
-        memcpy(rep->detail + len, "; ", 3);
-        len += 2;
-    }
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(rep->detail + len, sizeof rep->detail - len, fmt, ap);
-    va_end(ap);
-    for (char *p = rep->detail + len; *p; p++)
-        if (*p == '\n' || *p == '\r') *p = ' ';
-}
+/* Notes go to rep->detail through gv__geom_note (ringcheck.c), shared
+ * with layer reading. */
+#define note gv__geom_note
 
 static void geos_error(const char *msg, void *userdata) {
     cleaner *c = userdata;

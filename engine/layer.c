@@ -7,6 +7,9 @@
  * as one batched PROJ call instead of a call per point. */
 #include "geovoice/layer.h"
 
+#include "geovoice/geomcheck.h"
+#include "ringcheck.h"
+
 #include <cpl_conv.h>
 #include <cpl_error.h>
 #include <gdal.h>
@@ -30,6 +33,8 @@ typedef struct feature {
     size_t ring0, nrings; /* range in l->ring_off */
     double bbox[4];
     size_t attr0;         /* index of first attribute in l->attrs */
+    unsigned gflags;      /* GV_GEOM_* found while reading */
+    char *gdetail;        /* notes about them (malloc'd), NULL when none */
 } feature;
 
 struct gv_layer {
@@ -49,6 +54,12 @@ struct gv_layer {
     double bbox[4];
     size_t n_empty, n_nonpoly;
     double *area_km2; /* lazily computed */
+    /* Geometry checks (geomcheck.h): source-unit bbox before any
+     * transformation, the extent verdict and its advice, the CRS. */
+    double raw_bbox[4];
+    gv_extent_verdict extent;
+    int extent_fatal; /* the verdict is an error for gv_layer_open */
+    char *extent_advice, *crs, *driver;
 };
 
 static int grow(void **p, size_t *cap, size_t need, size_t elem) {
@@ -88,10 +99,18 @@ static int gdal_fail(gv_error *err, int code, const char *fmt, ...) {
 static void bbox_empty(double b[4]) { b[0] = b[1] = INFINITY; b[2] = b[3] = -INFINITY; }
 static void bbox_nan(double b[4]) { b[0] = b[1] = b[2] = b[3] = NAN; }
 
+/* Appends one ring, transformed to lon/lat and cleaned (non-finite
+ * vertices and consecutive duplicates dropped, closed: ringcheck.c). *kept
+ * is 0 when the ring had too few points left and was dropped. */
 static int add_ring(gv_layer *l, OGRGeometryH ring, int part, int hole,
-                    OGRCoordinateTransformationH ct, double fb[4]) {
+                    OGRCoordinateTransformationH ct, double fb[4], gv_geom_report *rep, int *kept) {
+    *kept = 0;
     int n = OGR_G_GetPointCount(ring);
-    if (n < 3) return 0; /* degenerate ring: nothing to draw or measure */
+    if (n < 3) { /* cannot hold 3 distinct vertices: nothing to draw or measure */
+        rep->flags |= GV_GEOM_TOO_FEW;
+        gv__geom_note(rep, "polygon %d ring %d: %d points (dropped)", part, hole, n);
+        return 0;
+    }
     if (grow((void **)&l->xy, &l->cappts, (l->npts + (size_t)n + 1) * 2, sizeof(double)) ||
         grow((void **)&l->ring_off, &l->caprings, l->nrings_total + 2, sizeof(size_t)))
         return -1;
@@ -107,6 +126,15 @@ static int add_ring(gv_layer *l, OGRGeometryH ring, int part, int hole,
     double *x = l->xy + 2 * l->npts;
     OGR_G_GetPoints(ring, x, 2 * sizeof(double), x + 1, 2 * sizeof(double), NULL, 0);
     if (ct) {
+        /* The source-unit extent, for the extent diagnosis. */
+        for (int k = 0; k < n; k++) {
+            double px = x[2 * k], py = x[2 * k + 1];
+            if (!isfinite(px) || !isfinite(py)) continue;
+            if (px < l->raw_bbox[0]) l->raw_bbox[0] = px;
+            if (py < l->raw_bbox[1]) l->raw_bbox[1] = py;
+            if (px > l->raw_bbox[2]) l->raw_bbox[2] = px;
+            if (py > l->raw_bbox[3]) l->raw_bbox[3] = py;
+        }
         /* OCTTransform wants separate arrays; transform in place via a
          * scratch copy of y. */
         double *xs = malloc((size_t)n * sizeof(double)), *ys = malloc((size_t)n * sizeof(double));
@@ -121,15 +149,18 @@ static int add_ring(gv_layer *l, OGRGeometryH ring, int part, int hole,
         }
         free(xs); free(ys); free(ok);
     }
-    /* Close the ring if the source left it open. */
-    if (x[0] != x[2 * (n - 1)] || x[1] != x[2 * (n - 1) + 1]) {
-        x[2 * n] = x[0];
-        x[2 * n + 1] = x[1];
-        n++;
+    size_t nonfinite = 0;
+    size_t m = gv__ring_compact(x, (size_t)n, &rep->flags, &nonfinite);
+    if (nonfinite)
+        gv__geom_note(rep, "polygon %d ring %d: %zu vertices with NaN, infinite, absurd or untransformable "
+                      "coordinates dropped", part, hole, nonfinite);
+    if (m < 4) {
+        rep->flags |= GV_GEOM_TOO_FEW;
+        gv__geom_note(rep, "polygon %d ring %d: %zu points (dropped)", part, hole, m);
+        return 0;
     }
-    for (int k = 0; k < n; k++) {
+    for (size_t k = 0; k < m; k++) {
         double px = x[2 * k], py = x[2 * k + 1];
-        if (!isfinite(px) || !isfinite(py)) continue;
         if (px < fb[0]) fb[0] = px;
         if (py < fb[1]) fb[1] = py;
         if (px > fb[2]) fb[2] = px;
@@ -137,41 +168,233 @@ static int add_ring(gv_layer *l, OGRGeometryH ring, int part, int hole,
     }
     if (l->nrings_total == 0) l->ring_off[0] = 0;
     l->ring_part[l->nrings_total] = part;
-    l->ring_hole[l->nrings_total] = (unsigned char)hole;
-    l->npts += (size_t)n;
+    l->ring_hole[l->nrings_total] = (unsigned char)(hole > 0);
+    l->npts += m;
     l->nrings_total++;
     l->ring_off[l->nrings_total] = l->npts;
+    *kept = 1;
     return 0;
 }
 
 static int add_polygon(gv_layer *l, OGRGeometryH poly, int part,
-                       OGRCoordinateTransformationH ct, double fb[4]) {
+                       OGRCoordinateTransformationH ct, double fb[4], gv_geom_report *rep) {
     int nr = OGR_G_GetGeometryCount(poly);
-    for (int r = 0; r < nr; r++)
-        if (add_ring(l, OGR_G_GetGeometryRef(poly, r), part, r > 0, ct, fb)) return -1;
+    for (int r = 0; r < nr; r++) {
+        int kept;
+        if (add_ring(l, OGR_G_GetGeometryRef(poly, r), part, r, ct, fb, rep, &kept)) return -1;
+        if (r == 0 && !kept) return 0; /* no shell: its holes mean nothing */
+    }
     return 0;
 }
 
 /* Walks any geometry, keeping polygons (from Polygon, MultiPolygon,
- * CurvePolygon linearised, and polygons inside a GeometryCollection). */
+ * CurvePolygon linearised, and polygons inside a GeometryCollection), and
+ * flags what it meets on the way (Z/M, collections, points and lines). */
 static int add_geometry(gv_layer *l, OGRGeometryH g, int *part,
-                        OGRCoordinateTransformationH ct, double fb[4], int *nonpoly) {
+                        OGRCoordinateTransformationH ct, double fb[4], int *nonpoly, gv_geom_report *rep) {
+    if (OGR_G_Is3D(g) || OGR_G_IsMeasured(g)) rep->flags |= GV_GEOM_ZM;
+    if (OGR_G_IsEmpty(g)) return 0;
     OGRwkbGeometryType t = wkbFlatten(OGR_G_GetGeometryType(g));
     if (t == wkbPolygon || t == wkbTriangle) {
-        return add_polygon(l, g, (*part)++, ct, fb);
+        return add_polygon(l, g, (*part)++, ct, fb, rep);
     } else if (t == wkbMultiPolygon || t == wkbGeometryCollection || t == wkbMultiSurface ||
                t == wkbPolyhedralSurface || t == wkbTIN) {
+        if (t == wkbGeometryCollection) rep->flags |= GV_GEOM_COLLECTION;
         int n = OGR_G_GetGeometryCount(g);
         for (int i = 0; i < n; i++)
-            if (add_geometry(l, OGR_G_GetGeometryRef(g, i), part, ct, fb, nonpoly)) return -1;
+            if (add_geometry(l, OGR_G_GetGeometryRef(g, i), part, ct, fb, nonpoly, rep)) return -1;
         return 0;
     } else if (t == wkbCurvePolygon) {
         OGRGeometryH lin = OGR_G_GetLinearGeometry(g, 0, NULL);
-        int rc = lin ? add_polygon(l, lin, (*part)++, ct, fb) : 0;
+        int rc = lin ? add_polygon(l, lin, (*part)++, ct, fb, rep) : 0;
         OGR_G_DestroyGeometry(lin);
         return rc;
     }
+    rep->flags |= GV_GEOM_NOT_POLYGON;
     (*nonpoly)++;
+    return 0;
+}
+
+/* Reads feature ft's geometry g into the ring arrays and records what the
+ * cheap per-ring pass found (ringcheck.c). Validity is decided after the
+ * whole layer is read (check_geometries). */
+static int read_geometry(gv_layer *l, feature *ft, OGRGeometryH g, OGRCoordinateTransformationH ct,
+                         double fb[4], int *nonpoly) {
+    gv_geom_report rep;
+    rep.flags = 0;
+    rep.detail[0] = 0;
+    int part = 0;
+    if (!g) {
+        rep.flags = GV_GEOM_NULL;
+    } else if (OGR_G_IsEmpty(g)) {
+        rep.flags = GV_GEOM_EMPTY;
+        if (OGR_G_Is3D(g) || OGR_G_IsMeasured(g)) rep.flags |= GV_GEOM_ZM;
+    } else if (add_geometry(l, g, &part, ct, fb, nonpoly, &rep)) {
+        return -1;
+    }
+    ft->gflags = rep.flags;
+    if (rep.detail[0] && !(ft->gdetail = dupstr(rep.detail))) return -1;
+    return 0;
+}
+
+static int append_note(feature *ft, const char *more) {
+    if (!more || !*more) return 0;
+    size_t a = ft->gdetail ? strlen(ft->gdetail) : 0, b = strlen(more);
+    char *d = realloc(ft->gdetail, a + b + 3);
+    if (!d) return -1;
+    if (a) memcpy(d + a, "; ", 2), a += 2;
+    memcpy(d + a, more, b + 1);
+    ft->gdetail = d;
+    return 0;
+}
+
+typedef struct check_job {
+    gv_layer *l;
+    size_t f0, f1;
+    unsigned char *suspect; /* per feature: 1 = GEOS must decide */
+    int nomem;
+} check_job;
+
+/* Features [f0, f1): the sweep test, then orientation and slivers for the
+ * ones proven valid. */
+static void *check_main(void *arg) {
+    check_job *j = arg;
+    gv_layer *l = j->l;
+    gv_ringcheck_scratch scr;
+    memset(&scr, 0, sizeof scr);
+    for (size_t k = j->f0; k < j->f1 && !j->nomem; k++) {
+        feature *ft = &l->feat[k];
+        if (!ft->nrings) continue;
+        const size_t *ro = l->ring_off + ft->ring0;
+        const unsigned char *h = l->ring_hole + ft->ring0;
+        const int *pr = l->ring_part + ft->ring0;
+        int v = gv__rings_certainly_valid(l->xy, ro, h, pr, ft->nrings, &scr);
+        if (v < 0) { j->nomem = 1; break; }
+        if (!v) { j->suspect[k] = 1; continue; }
+        gv_geom_report rep;
+        rep.flags = 0;
+        rep.detail[0] = 0;
+        gv__rings_describe(l->xy, ro, h, pr, ft->nrings, &rep);
+        ft->gflags |= rep.flags;
+        if (append_note(ft, rep.detail)) j->nomem = 1;
+    }
+    gv__ringcheck_scratch_free(&scr);
+    return NULL;
+}
+
+/* Feature ft's rings as a new OGR MultiPolygon (lon/lat). */
+static OGRGeometryH rings_to_ogr(const gv_layer *l, const feature *ft) {
+    OGRGeometryH mp = OGR_G_CreateGeometry(wkbMultiPolygon), poly = NULL;
+    for (size_t r = ft->ring0; r < ft->ring0 + ft->nrings; r++) {
+        if (!l->ring_hole[r]) {
+            if (poly) OGR_G_AddGeometryDirectly(mp, poly);
+            poly = OGR_G_CreateGeometry(wkbPolygon);
+        }
+        size_t a = l->ring_off[r], n = l->ring_off[r + 1] - a;
+        OGRGeometryH ring = OGR_G_CreateGeometry(wkbLinearRing);
+        OGR_G_SetPoints(ring, (int)n, l->xy + 2 * a, 2 * sizeof(double), l->xy + 2 * a + 1, 2 * sizeof(double),
+                        NULL, 0);
+        if (poly) OGR_G_AddGeometryDirectly(poly, ring);
+        else OGR_G_DestroyGeometry(ring);
+    }
+    if (poly) OGR_G_AddGeometryDirectly(mp, poly);
+    return mp;
+}
+
+/* Validity of every feature: the cheap sweep on two threads, then GEOS
+ * (gv_geom_clean: isValid, MakeValid) for the few it cannot clear, whose
+ * rings are replaced by the repaired ones. Returns -1 on out-of-memory. */
+static int check_geometries(gv_layer *l) {
+    if (!l->nfeat || !l->nrings_total) return 0;
+    unsigned char *suspect = calloc(l->nfeat, 1);
+    if (!suspect) return -1;
+    size_t half = l->npts / 2, split = l->nfeat;
+    for (size_t k = 0; k < l->nfeat; k++)
+        if (l->feat[k].nrings && l->ring_off[l->feat[k].ring0] >= half) { split = k; break; }
+    check_job j1 = {l, 0, split, suspect, 0}, j2 = {l, split, l->nfeat, suspect, 0};
+    pthread_t th;
+    int started = l->npts > 20000 && pthread_create(&th, NULL, check_main, &j2) == 0;
+    check_main(&j1);
+    if (started) pthread_join(th, NULL);
+    else check_main(&j2);
+    int rc = j1.nomem || j2.nomem ? -1 : 0;
+    size_t nrep = 0;
+    for (size_t k = 0; k < l->nfeat && !rc; k++) {
+        if (!suspect[k]) continue;
+        feature *ft = &l->feat[k];
+        OGRGeometryH g = rings_to_ogr(l, ft), fixed = NULL;
+        gv_geom_report rep;
+        if (!g || gv_geom_clean(g, (void **)&fixed, &rep, NULL) != GV_OK) rc = -1;
+        OGR_G_DestroyGeometry(g);
+        if (rc) break;
+        ft->gflags |= rep.flags;
+        if (append_note(ft, rep.detail)) { OGR_G_DestroyGeometry(fixed); rc = -1; break; }
+        if (!(rep.flags & (GV_GEOM_INVALID | GV_GEOM_REPAIR_FAILED))) {
+            OGR_G_DestroyGeometry(fixed); /* valid after all: keep ours */
+            continue;
+        }
+        /* The repaired rings go to the end of the arrays; repack() puts
+         * them back in feature order. */
+        double fb[4];
+        bbox_empty(fb);
+        ft->ring0 = l->nrings_total;
+        int part = 0, nonpoly = 0;
+        gv_geom_report again;
+        again.flags = 0;
+        again.detail[0] = 0;
+        if (fixed && add_geometry(l, fixed, &part, NULL, fb, &nonpoly, &again)) rc = -1;
+        OGR_G_DestroyGeometry(fixed);
+        ft->nrings = l->nrings_total - ft->ring0;
+        if (ft->nrings == 0) {
+            bbox_nan(fb);
+            l->n_empty++;
+        }
+        memcpy(ft->bbox, fb, sizeof fb);
+        nrep++;
+    }
+    free(suspect);
+    if (rc || !nrep) return rc;
+    /* Repack rings and points in feature order, dropping the replaced
+     * ones: everything else (areas, rendering, nvertices) assumes it. */
+    size_t np = 0, nr = 0;
+    for (size_t k = 0; k < l->nfeat; k++) {
+        feature *ft = &l->feat[k];
+        nr += ft->nrings;
+        for (size_t r = ft->ring0; r < ft->ring0 + ft->nrings; r++) np += l->ring_off[r + 1] - l->ring_off[r];
+    }
+    double *xy = malloc((np ? np : 1) * 2 * sizeof(double));
+    size_t *off = malloc((nr + 1) * sizeof(size_t));
+    int *rp = malloc((nr ? nr : 1) * sizeof(int));
+    unsigned char *rh = malloc(nr ? nr : 1);
+    if (!xy || !off || !rp || !rh) { free(xy); free(off); free(rp); free(rh); return -1; }
+    size_t w = 0, wr = 0;
+    off[0] = 0;
+    bbox_empty(l->bbox);
+    for (size_t k = 0; k < l->nfeat; k++) {
+        feature *ft = &l->feat[k];
+        size_t r0 = wr;
+        for (size_t r = ft->ring0; r < ft->ring0 + ft->nrings; r++) {
+            size_t a = l->ring_off[r], n = l->ring_off[r + 1] - a;
+            memcpy(xy + 2 * w, l->xy + 2 * a, n * 2 * sizeof(double));
+            w += n;
+            rp[wr] = l->ring_part[r];
+            rh[wr] = l->ring_hole[r];
+            off[++wr] = w;
+        }
+        ft->ring0 = r0;
+        if (ft->nrings) {
+            if (ft->bbox[0] < l->bbox[0]) l->bbox[0] = ft->bbox[0];
+            if (ft->bbox[1] < l->bbox[1]) l->bbox[1] = ft->bbox[1];
+            if (ft->bbox[2] > l->bbox[2]) l->bbox[2] = ft->bbox[2];
+            if (ft->bbox[3] > l->bbox[3]) l->bbox[3] = ft->bbox[3];
+        }
+    }
+    free(l->xy); free(l->ring_off); free(l->ring_part); free(l->ring_hole);
+    l->xy = xy; l->ring_off = off; l->ring_part = rp; l->ring_hole = rh;
+    l->npts = l->cappts = w;
+    l->cappts = 2 * w;
+    l->nrings_total = l->caprings = wr;
+    if (!wr) bbox_nan(l->bbox);
     return 0;
 }
 
@@ -185,8 +408,35 @@ static char *nfc_dup(const char *s) {
     return dupstr(s);
 }
 
-int gv_layer_open(const char *src, const char *layer, const char *where,
-                  gv_layer **out, gv_error *err) {
+/* Extent sanity (gv_extent_diagnose): axes swapped, metres read as
+ * degrees, degrees under a projected CRS are errors (unless lenient), with
+ * the likely fix; no CRS over Vietnam and an extent elsewhere are kept as
+ * a warning (gv_layer_extent). */
+static int diagnose_extent(gv_layer *l, OGRSpatialReferenceH srs, int transformed, int lenient, gv_error *err) {
+    char adv[512];
+    gv_extent_verdict v;
+    int fatal = 0;
+    if (transformed && srs && !OSRIsGeographic(srs)) {
+        /* Projected: first the raw values (degrees under a projected .prj),
+         * then where they land in lon/lat. */
+        v = gv_extent_diagnose(l->raw_bbox, 1, 0, adv, sizeof adv);
+        if (v != GV_EXTENT_OK && v != GV_EXTENT_EMPTY) fatal = 1;
+        else v = gv_extent_diagnose(l->bbox, 1, 1, adv, sizeof adv);
+    } else {
+        v = gv_extent_diagnose(l->bbox, srs != NULL, 1, adv, sizeof adv);
+    }
+    if (v == GV_EXTENT_SWAPPED || v == GV_EXTENT_METRES_AS_DEGREES) fatal = 1;
+    l->extent = v;
+    l->extent_fatal = fatal;
+    if (!(l->extent_advice = dupstr(adv))) return gv_error_set(err, GV_ENOMEM, "out of memory");
+    if (fatal && !lenient)
+        return gv_error_set(err, GV_EDATA, "%s: layer '%s': %s (geovoice check %s shows more)", l->source, l->name,
+                            adv, l->source);
+    return GV_OK;
+}
+
+static int layer_open(const char *src, const char *layer, const char *where, int lenient,
+                      gv_layer **out, gv_error *err) {
     *out = NULL;
     if (!src || !*src) return gv_error_set(err, GV_EUSAGE, "no boundary source given");
     GDALAllRegister();
@@ -254,6 +504,11 @@ int gv_layer_open(const char *src, const char *layer, const char *where,
          * mapping, so only other CRSs need a transformation. */
         OGRSpatialReferenceH s2 = OSRClone(srs);
         OSRSetAxisMappingStrategy(s2, OAMS_TRADITIONAL_GIS_ORDER);
+        const char *an = OSRGetAuthorityName(srs, NULL), *ac = OSRGetAuthorityCode(srs, NULL);
+        char crs[300];
+        snprintf(crs, sizeof crs, "%s%s%s%s%s", an && ac ? an : "", an && ac ? ":" : "", an && ac ? ac : "",
+                 an && ac ? " " : "", OSRGetName(srs) ? OSRGetName(srs) : "(unnamed)");
+        l->crs = dupstr(crs);
         const char *opts[] = {"IGNORE_DATA_AXIS_TO_SRS_AXIS_MAPPING=YES", "CRITERION=EQUIVALENT", NULL};
         if (!OSRIsSameEx(s2, wgs, opts)) {
             ct = OCTNewCoordinateTransformation(s2, wgs);
@@ -266,6 +521,11 @@ int gv_layer_open(const char *src, const char *layer, const char *where,
         OSRDestroySpatialReference(s2);
     }
     bbox_empty(l->bbox);
+    bbox_empty(l->raw_bbox);
+    {
+        GDALDriverH drv = GDALGetDatasetDriver(ds);
+        l->driver = dupstr(drv ? GDALGetDriverShortName(drv) : "");
+    }
     OGR_L_ResetReading(lyr);
     OGRFeatureH fh;
     while ((fh = OGR_L_GetNextFeature(lyr)) != NULL) {
@@ -287,13 +547,12 @@ int gv_layer_open(const char *src, const char *layer, const char *where,
         double fb[4];
         bbox_empty(fb);
         OGRGeometryH g = OGR_F_GetGeometryRef(fh);
-        int nonpoly = 0, part = 0;
-        if (g && !OGR_G_IsEmpty(g)) {
-            if (add_geometry(l, g, &part, ct, fb, &nonpoly)) {
-                OGR_F_Destroy(fh);
-                rc = gv_error_set(err, GV_ENOMEM, "out of memory reading %s", src);
-                goto done;
-            }
+        int nonpoly = 0;
+        if (read_geometry(l, ft, g, ct, fb, &nonpoly)) {
+            OGR_F_Destroy(fh);
+            l->nfeat++; /* ft->gdetail is the layer's to free */
+            rc = gv_error_set(err, GV_ENOMEM, "out of memory reading %s", src);
+            goto done;
         }
         ft->nrings = l->nrings_total - ft->ring0;
         if (ft->nrings == 0) {
@@ -319,6 +578,10 @@ int gv_layer_open(const char *src, const char *layer, const char *where,
             rc = gdal_fail(err, GV_EDATA, "%s: layer '%s': reading failed", src, l->name);
         goto done;
     }
+    if (check_geometries(l)) {
+        rc = gv_error_set(err, GV_ENOMEM, "out of memory checking the geometries of %s", src);
+        goto done;
+    }
     if (l->npts) {
         /* Arrays grew by doubling; hand back the slack (up to 13 MB on
          * the commune layer). */
@@ -331,6 +594,7 @@ int gv_layer_open(const char *src, const char *layer, const char *where,
         l->ring_off[0] = 0;
         bbox_nan(l->bbox);
     }
+    if ((rc = diagnose_extent(l, srs, ct != NULL, lenient, err))) goto done;
 done:
     if (ct) OCTDestroyCoordinateTransformation(ct);
     if (wgs) OSRDestroySpatialReference(wgs);
@@ -344,8 +608,21 @@ done:
     return GV_OK;
 }
 
+int gv_layer_open(const char *src, const char *layer, const char *where, gv_layer **out, gv_error *err) {
+    return layer_open(src, layer, where, 0, out, err);
+}
+
+int gv_layer_open_lenient(const char *src, const char *layer, const char *where, gv_layer **out,
+                          gv_error *err) {
+    return layer_open(src, layer, where, 1, out, err);
+}
+
 void gv_layer_free(gv_layer *l) {
     if (!l) return;
+    for (size_t i = 0; i < l->nfeat; i++) free(l->feat[i].gdetail);
+    free(l->extent_advice);
+    free(l->crs);
+    free(l->driver);
     free(l->source);
     free(l->name);
     for (size_t f = 0; f < l->nfields; f++) free(l->field_names[f]);
@@ -395,7 +672,22 @@ void gv_layer_feature_bbox(const gv_layer *l, size_t i, double bbox[4]) {
 }
 void gv_layer_bbox(const gv_layer *l, double bbox[4]) { memcpy(bbox, l->bbox, 4 * sizeof(double)); }
 size_t gv_layer_nvertices(const gv_layer *l) { return l->npts; }
+
 size_t gv_layer_n_empty(const gv_layer *l) { return l->n_empty; }
+
+int gv_layer_geom_report(const gv_layer *l, size_t i, gv_geom_report *out) {
+    if (!l || !out || i >= l->nfeat) return GV_EUSAGE;
+    out->flags = l->feat[i].gflags;
+    snprintf(out->detail, sizeof out->detail, "%s", l->feat[i].gdetail ? l->feat[i].gdetail : "");
+    return GV_OK;
+}
+unsigned gv_layer_geom_flags(const gv_layer *l, size_t i) { return l && i < l->nfeat ? l->feat[i].gflags : 0; }
+gv_extent_verdict gv_layer_extent(const gv_layer *l, const char **advice) {
+    if (advice) *advice = l->extent_advice ? l->extent_advice : "";
+    return l->extent;
+}
+const char *gv_layer_crs(const gv_layer *l) { return l->crs ? l->crs : ""; }
+const char *gv_layer_driver(const gv_layer *l) { return l->driver ? l->driver : ""; }
 
 /* Exact geodesic area of one ring (Karney, PROJ's geodesic.h), m². */
 static double ring_area_geod(const struct geod_geodesic *g, const double *xy, size_t a, size_t b) {
@@ -613,4 +905,39 @@ int gv_layer_label_point(const gv_layer *l, size_t i, double *lon, double *lat) 
     free(holes);
     GEOS_finish_r(h);
     return rc;
+}
+
+int gv_layer_list(const char *src, char ***names, size_t *n, gv_error *err) {
+    *names = NULL;
+    *n = 0;
+    if (!src || !*src) return gv_error_set(err, GV_EUSAGE, "no boundary source given");
+    GDALAllRegister();
+    CPLPushErrorHandler(CPLQuietErrorHandler);
+    CPLErrorReset();
+    GDALDatasetH ds = GDALOpenEx(src, GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL, NULL, NULL);
+    int rc = GV_OK;
+    if (!ds) {
+        rc = gdal_fail(err, GV_EDATA, "%s: cannot open as a vector source", src);
+    } else {
+        int nl = GDALDatasetGetLayerCount(ds);
+        char **a = calloc(nl > 0 ? (size_t)nl : 1, sizeof *a);
+        if (!a) rc = gv_error_set(err, GV_ENOMEM, "out of memory");
+        for (int i = 0; a && i < nl; i++) {
+            if (!(a[i] = dupstr(OGR_L_GetName(GDALDatasetGetLayer(ds, i))))) {
+                gv_layer_names_free(a, (size_t)i);
+                a = NULL;
+                rc = gv_error_set(err, GV_ENOMEM, "out of memory");
+            }
+        }
+        if (a) { *names = a; *n = (size_t)nl; }
+        GDALClose(ds);
+    }
+    CPLPopErrorHandler();
+    return rc;
+}
+
+void gv_layer_names_free(char **names, size_t n) {
+    if (!names) return;
+    for (size_t i = 0; i < n; i++) free(names[i]);
+    free(names);
 }

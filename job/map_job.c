@@ -153,6 +153,27 @@ int gv_map_run(const gv_map_options *o, gv_log_fn log, void *logctx, gv_error *e
     }
     logf_(log, logctx, "boundaries: %s, layer '%s': %zu features, %zu vertices", o->shapes, gv_layer_name(L),
           gv_layer_count(L), gv_layer_nvertices(L));
+    {
+        /* Extent warnings (no CRS: EPSG:4326 assumed; outside Vietnam) and
+         * geometry repairs, said, never silent (geovoice check lists all). */
+        const char *adv;
+        gv_extent_verdict ev = gv_layer_extent(L, &adv);
+        if (ev == GV_EXTENT_NO_CRS_DEGREES || ev == GV_EXTENT_OUTSIDE)
+            logf_(log, logctx, "warning: %s: layer '%s': %s", o->shapes, gv_layer_name(L), adv);
+        char gs[600];
+        if (gv_layer_geom_summary(L, gs, sizeof gs)) {
+            logf_(log, logctx, "geometry: %s", gs);
+            for (size_t i = 0, shown = 0; i < gv_layer_count(L) && shown < 5; i++) {
+                gv_geom_report gr;
+                gv_layer_geom_report(L, i, &gr);
+                if (!(gr.flags & ~(unsigned)GV_GEOM_ORIENTATION)) continue;
+                char what[300];
+                gv_geom_flags_describe(gr.flags & ~(unsigned)GV_GEOM_ORIENTATION, what, sizeof what);
+                logf_(log, logctx, "  feature %lld: %s%s%s", gv_layer_fid(L, i), what, gr.detail[0] ? ": " : "", gr.detail);
+                shown++;
+            }
+        }
+    }
 
     /* Table. */
     t = now_ms();

@@ -11,6 +11,7 @@
 #define GEOVOICE_LAYER_H
 
 #include "geovoice/common.h"
+#include "geovoice/geomcheck.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -27,6 +28,16 @@ typedef struct gv_layer gv_layer; /* opaque; owns its features */
  * GV_EUSAGE (a bad `where` filter), with GDAL's own message appended. */
 GV_API int gv_layer_open(const char *src, const char *layer, const char *where,
                          gv_layer **out, gv_error *err);
+/* Extent sanity at open (gv_extent_diagnose on the layer's extent and CRS):
+ * gv_layer_open fails with GV_EDATA, the message naming the file and the
+ * likely fix, when the coordinates look like swapped lat/lon, like metres
+ * read as degrees (a lost .prj), or like degrees under a projected CRS.
+ * A layer without CRS whose extent is degrees over Vietnam is read as
+ * EPSG:4326; that, and an extent outside Vietnam, is only a warning
+ * (gv_layer_extent). gv_layer_open_lenient opens such layers anyway (for
+ * `geovoice check`, which reports the verdict). */
+GV_API int gv_layer_open_lenient(const char *src, const char *layer, const char *where,
+                                 gv_layer **out, gv_error *err);
 GV_API void gv_layer_free(gv_layer *l); /* NULL ok */
 
 GV_API const char *gv_layer_source(const gv_layer *l);
@@ -60,6 +71,37 @@ GV_API size_t gv_layer_nvertices(const gv_layer *l);
 /* Counts of features whose geometry was NULL/empty, and of non-polygon
  * geometries ignored. */
 GV_API size_t gv_layer_n_empty(const gv_layer *l);
+
+/* Geometry checks done while reading (geomcheck.h flags). Every feature's
+ * rings get cheap checks (NULL/empty, Z/M dropped, collections and
+ * non-polygons, non-finite vertices and consecutive duplicates dropped,
+ * open rings closed, rings of < 4 points dropped, orientation, slivers of
+ * mean width < 5e-5°); a feature those cannot prove valid (edges that
+ * touch or cross, nesting) goes to gv_geom_clean (GEOS validity and
+ * MakeValid, on the lon/lat rings) and what is drawn and measured is the
+ * repaired geometry. Fills *out with feature i's flags (0 when clean) and
+ * detail; GV_EUSAGE when i is out of range or out is NULL. */
+GV_API int gv_layer_geom_report(const gv_layer *l, size_t i, gv_geom_report *out);
+/* Feature i's flags alone (0 out of range). */
+GV_API unsigned gv_layer_geom_flags(const gv_layer *l, size_t i);
+/* Number of features with a geometry problem (any flag but ORIENTATION,
+ * which is information), and when buf is given one line for people, e.g.
+ * "2 of 3321 features: 1 invalid (made valid), 1 sliver (reported)"
+ * ("" when none; cut to n bytes). */
+GV_API size_t gv_layer_geom_summary(const gv_layer *l, char *buf, size_t n);
+/* Extent verdict of the layer (see gv_layer_open_lenient); *advice (may be
+ * NULL) gets one line of English (borrowed, "" when none). */
+GV_API gv_extent_verdict gv_layer_extent(const gv_layer *l, const char **advice);
+/* The layer's CRS as "EPSG:4326 WGS 84" (authority code when known, then
+ * its name); "" when the source has none. Borrowed. */
+GV_API const char *gv_layer_crs(const gv_layer *l);
+/* GDAL driver short name ("GPKG", "ESRI Shapefile", "GeoJSON"). Borrowed. */
+GV_API const char *gv_layer_driver(const gv_layer *l);
+/* Names of the vector layers of src, in order (*names malloc'd array of
+ * malloc'd strings, free with gv_layer_names_free). GV_EDATA when src
+ * cannot be opened. */
+GV_API int gv_layer_list(const char *src, char ***names, size_t *n, gv_error *err);
+GV_API void gv_layer_names_free(char **names, size_t n);
 
 /* Geodesic area of feature i on the WGS 84 ellipsoid in km² (outer rings
  * minus holes), computed with PROJ's geodesic routines (Karney). Computed
