@@ -1120,6 +1120,27 @@ int gv_stats_run(const gv_stats_options *o, gv_log_fn log, void *logctx, gv_stat
                                       o->data, j.sum.total, expect, d);
             }
         }
+        if (o->kind == GV_STATS_URBAN_RURAL) {
+            /* SPEC: a zero denominator makes that indicator missing,
+             * reported per unit. */
+            size_t nz = 0, np0 = 0;
+            char list[600] = "";
+            for (size_t u = 0; u < j.nu; u++) {
+                const ounit *x = &j.u[u];
+                if (!x->nrows) continue;
+                int zr = x->rural == 0, zp = x->pop == 0;
+                if (!zr && !zp) continue;
+                nz += zr;
+                np0 += zp;
+                size_t l = strlen(list);
+                if (nz + np0 <= MAX_LISTED)
+                    snprintf(list + l, sizeof list - l, "%s%s%s", l ? ", " : "", x->code, zp ? " (population 0)" : "");
+            }
+            if (nz || np0)
+                logf_(&j, "%zu units with rural = 0 (urban_rural_ratio missing), %zu with population 0 (shares and "
+                          "density missing): %s%s",
+                      nz, np0, list, nz + np0 > MAX_LISTED ? ", ..." : "");
+        }
         if (j.level == GV_LEVEL_REGION && o->kind == GV_STATS_URBAN_RURAL) {
             double s = 0;
             for (size_t u = 0; u < j.nu; u++)

@@ -167,6 +167,7 @@ static void test_urban_rural_check(void **state) {
     assert_non_null(strstr(errbuf, "row 2 (line 3) code '2': urban 50 + rural 60 = 110, not population 120"));
     assert_non_null(strstr(errbuf, "1 rows where urban + rural != population"));
     /* 01: urban_share = 100/400 = 0.25; ratio = 100/300 = 0.333333. */
+    assert_null(strstr(errbuf, "rural = 0"));
     assert_true(num(out, "01", "urban_share") == 0.25);
     assert_true(fabs(num(out, "01", "urban_rural_ratio") - 1.0 / 3) < 1e-6);
     assert_true(num(out, "02", "population") == 120); /* code written back padded */
@@ -178,12 +179,20 @@ static void test_urban_rural_check(void **state) {
         /* national total 520 against the published 96,208,984: reported */
         assert_non_null(strstr(errbuf, "national total 520 differs from the published 96208984"));
     }
+    /* A unit with rural 0 (an urban district): its ratio is missing and
+     * reported, never infinite or 0. */
+    const char *in3 = keep_path("%s/zero.csv", dir);
+    tu_write_file(in3, "code,population,urban,rural\n01,400,400,0\n");
+    assert_int_equal(run(tu_path("urban-rural --data '%s' -o '%s'", in3, out)), 0);
+    assert_non_null(strstr(errbuf, "1 units with rural = 0 (urban_rural_ratio missing), 0 with population 0"));
+    assert_string_equal(cell(out, "01", "urban_rural_ratio"), "");
+    assert_true(num(out, "01", "urban_share") == 1);
     const char *out2 = keep_path("%s/strict.csv", dir);
     tu_write_file(in, "code,population,urban,rural\n01,400,100,300\n02,120,50,60\n");
     assert_int_equal(run(tu_path("urban-rural --data '%s' --strict -o '%s'", in, out2)), 2);
     assert_non_null(strstr(errbuf, "code '02': urban 50 + rural 60 = 110, not population 120"));
     assert_false(tu_exists(out2));
-    assert_int_equal(tu_dir_count(dir, NULL, 0), 2); /* pop.csv, o.csv: no temporary left */
+    assert_int_equal(tu_dir_count(dir, NULL, 0), 3); /* pop.csv, zero.csv, o.csv: no temporary left */
     tu_rmtree(dir);
 }
 
