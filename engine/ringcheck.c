@@ -209,7 +209,7 @@ int gv__rings_certainly_valid(const double *xy, const size_t *ring_off, const un
         s->capseg = nseg;
     }
     if (s->capactive < nseg) {
-        size_t *na = realloc(s->active, nseg * sizeof *na);
+        chain *na = realloc(s->active, nseg * sizeof *na);
         if (!na) return -1;
         s->active = na;
         s->capactive = nseg;
@@ -245,19 +245,21 @@ int gv__rings_certainly_valid(const double *xy, const size_t *ring_off, const un
      * duplicate points, both coordinates monotone), so only pairs of
      * chains are compared. */
     ctx cx = {xy, ring_off};
-    size_t *act = s->active, nact = 0;
+    chain *act = s->active; /* copies, scanned in place: no indirection */
+    size_t nact = 0;
     for (size_t i = 0; i < nch; i++) {
         const chain *e = &ch[i];
         size_t keep = 0;
         for (size_t j = 0; j < nact; j++) {
-            const chain *f = &ch[act[j]];
+            const chain *f = &act[j];
             if (f->x1 < e->x0) continue; /* passed: drop */
-            act[keep++] = act[j];
+            if (keep != j) act[keep] = *f;
+            f = &act[keep++];
             if (f->y1 < e->y0 || e->y1 < f->y0) continue;
             if (!chains_ok(&cx, e->k0, e->k1, e->r, f->k0, f->k1, f->r)) return 0;
         }
         nact = keep;
-        act[nact++] = i;
+        act[nact++] = *e;
     }
 
     /* No edge meets another: rings are simple and disjoint. Nesting. */

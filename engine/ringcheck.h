@@ -21,7 +21,7 @@ size_t gv__ring_compact(double *xy, size_t n, unsigned *flags, size_t *nonfinite
 typedef struct gv_ringcheck_scratch {
     void *seg;
     size_t capseg;
-    size_t *active;
+    void *active; /* chains being swept (ringcheck.c) */
     size_t capactive;
 } gv_ringcheck_scratch;
 void gv__ringcheck_scratch_free(gv_ringcheck_scratch *s);
