@@ -15,6 +15,9 @@ static const char *MAP_HELP =
     "                    [--dpi N] [--size a4|a3|a5|WxHmm] [--landscape] [--locale vi|en] [--decimals N]\n"
     "                    [--allow-duplicates sum|first|mean] [--decimal .|,] [--strict] [--no-insets]\n"
     "                    [--join-report FILE.csv] [--report FILE.json] [--quiet] -o OUT.png|OUT.pdf|OUT.svg\n"
+    "                    [--mode choropleth|diverging|categorical|dots] [--center VALUE|national]\n"
+    "                    [--categories FILE|A,B,C] [--top N] [--other-label TEXT]\n"
+    "                    [--dots COL[=Label],... --dot-value N] [--dot-size MM] [--seed N]\n"
     "\n"
     "Draws a choropleth of the units of SRC (any GDAL/OGR vector source) coloured by EXPR computed from\n"
     "the CSV table joined to them.\n"
@@ -34,6 +37,18 @@ static const char *MAP_HELP =
     "  --report FILE.json    machine-readable account of the run (inputs, join, values, classes, timings)\n"
     "  --join-report F.csv   every unmatched, ambiguous or mismatched row/unit with the reason\n"
     "  --no-insets           do not draw the Hoang Sa / Truong Sa inset frames\n"
+    "Maps of distributions:\n"
+    "  --center VALUE|national  diverging map (palette RdBu by default) with classes split at VALUE, which is\n"
+    "                        always a class edge (quantile/jenks: each side on its own, k/2 classes below;\n"
+    "                        equal: symmetric widths; manual: edges must include it). national = EXPR over\n"
+    "                        the sums of its columns over the mapped units (e.g. the national urban share)\n"
+    "  --mode categorical    --value is a text column; qualitative palette (Set3 default). Category i of the\n"
+    "                        ordered list gets colour i: the list is --categories (stable across maps), else\n"
+    "                        the column's values over the whole table, most rows first, then by name.\n"
+    "                        More categories than colours (or --top N): the first N-1 coloured, the rest 'other'\n"
+    "  --mode dots           one dot per --dot-value persons of each --dots column (Set1 default), dots per\n"
+    "                        unit = round half up of persons/N, random inside the unit, seeded by unit code,\n"
+    "                        column and --seed (same inputs, same dots)\n"
     "Exit codes: 0 ok, 1 usage, 2 bad input data, 3 output not written, 4 internal error.\n";
 
 int gv_cli_map(int argc, char **argv) {
@@ -42,7 +57,8 @@ int gv_cli_map(int argc, char **argv) {
     enum {
         O_SHAPES = 1000, O_LAYER, O_WHERE, O_DATA, O_JOIN, O_MATCH, O_VALUE, O_CLASSIFY, O_PALETTE, O_TITLE,
         O_SUBTITLE, O_SOURCE, O_DATE, O_LEGEND, O_DPI, O_SIZE, O_LANDSCAPE, O_LOCALE, O_DECIMALS, O_DUP,
-        O_DECIMAL, O_STRICT, O_NOINSETS, O_JOINREP, O_REPORT, O_QUIET, O_HELP, O_THREADS, O_JPARENT
+        O_DECIMAL, O_STRICT, O_NOINSETS, O_JOINREP, O_REPORT, O_QUIET, O_HELP, O_THREADS, O_JPARENT,
+        O_MODE, O_CATEGORIES, O_TOP, O_OTHER, O_DOTS, O_DOTVALUE, O_DOTSIZE, O_SEED, O_CENTER
     };
     static const struct option opts[] = {
         {"shapes", 1, 0, O_SHAPES}, {"layer", 1, 0, O_LAYER}, {"where", 1, 0, O_WHERE}, {"data", 1, 0, O_DATA},
@@ -54,7 +70,9 @@ int gv_cli_map(int argc, char **argv) {
         {"allow-duplicates", 1, 0, O_DUP}, {"decimal", 1, 0, O_DECIMAL}, {"strict", 0, 0, O_STRICT},
         {"no-insets", 0, 0, O_NOINSETS}, {"join-report", 1, 0, O_JOINREP}, {"report", 1, 0, O_REPORT},
         {"quiet", 0, 0, O_QUIET}, {"help", 0, 0, O_HELP}, {"output", 1, 0, 'o'}, {"threads", 1, 0, O_THREADS},
-        {"join-parent", 1, 0, O_JPARENT}, {0, 0, 0, 0}};
+        {"join-parent", 1, 0, O_JPARENT}, {"mode", 1, 0, O_MODE}, {"categories", 1, 0, O_CATEGORIES},
+        {"top", 1, 0, O_TOP}, {"other-label", 1, 0, O_OTHER}, {"dots", 1, 0, O_DOTS}, {"dot-value", 1, 0, O_DOTVALUE},
+        {"dot-size", 1, 0, O_DOTSIZE}, {"seed", 1, 0, O_SEED}, {"center", 1, 0, O_CENTER}, {0, 0, 0, 0}};
     int c;
     char *end;
     optind = 1;
@@ -106,6 +124,27 @@ int gv_cli_map(int argc, char **argv) {
         case O_QUIET: gv_cli_quiet = 1; break;
         case O_THREADS: o.threads = atoi(optarg); break;
         case 'o': o.out = optarg; break;
+        case O_MODE: o.mode = optarg; break;
+        case O_CATEGORIES: o.categories = optarg; break;
+        case O_OTHER: o.other_label = optarg; break;
+        case O_DOTS: o.dots = optarg; break;
+        case O_CENTER: o.center = optarg; break;
+        case O_TOP:
+            o.top = (int)strtol(optarg, &end, 10);
+            if (*end || o.top < 2) { fprintf(stderr, "geovoice map: --top '%s': expected a whole number >= 2\n", optarg); return 1; }
+            break;
+        case O_DOTVALUE:
+            o.dot_value = strtod(optarg, &end);
+            if (*end || !(o.dot_value > 0)) { fprintf(stderr, "geovoice map: --dot-value '%s': expected persons per dot (> 0)\n", optarg); return 1; }
+            break;
+        case O_DOTSIZE:
+            o.dot_size = strtod(optarg, &end);
+            if (*end || !(o.dot_size > 0) || o.dot_size > 20) { fprintf(stderr, "geovoice map: --dot-size '%s': expected a diameter in mm (0-20)\n", optarg); return 1; }
+            break;
+        case O_SEED:
+            o.seed = strtoull(optarg, &end, 10);
+            if (*end || !*optarg) { fprintf(stderr, "geovoice map: --seed '%s': expected a whole number\n", optarg); return 1; }
+            break;
         case O_HELP: fputs(MAP_HELP, stdout); return 0;
         default: fputs(MAP_HELP, stderr); return 1;
         }

@@ -54,6 +54,7 @@ struct gv_layer {
     double bbox[4];
     size_t n_empty, n_nonpoly;
     double *area_km2; /* lazily computed */
+    int rings_released; /* gv_layer_release_rings was called: xy freed */
     /* Geometry checks (geomcheck.h): source-unit bbox before any
      * transformation, the extent verdict and its advice, the CRS. */
     double raw_bbox[4];
@@ -665,7 +666,7 @@ void gv_layer_rings(const gv_layer *l, size_t i, const double **xy, const size_t
     *xy = l->xy;
     *ring_off = l->ring_off + ft->ring0;
     if (part_of_ring) *part_of_ring = l->ring_part ? l->ring_part + ft->ring0 : NULL;
-    *nrings = ft->nrings;
+    *nrings = l->rings_released ? 0 : ft->nrings;
 }
 void gv_layer_feature_bbox(const gv_layer *l, size_t i, double bbox[4]) {
     memcpy(bbox, l->feat[i].bbox, 4 * sizeof(double));
@@ -673,6 +674,13 @@ void gv_layer_feature_bbox(const gv_layer *l, size_t i, double bbox[4]) {
 void gv_layer_bbox(const gv_layer *l, double bbox[4]) { memcpy(bbox, l->bbox, 4 * sizeof(double)); }
 size_t gv_layer_nvertices(const gv_layer *l) { return l->npts; }
 
+void gv_layer_release_rings(gv_layer *l) {
+    if (!l || l->rings_released) return;
+    free(l->xy);
+    l->xy = NULL;
+    l->cappts = 0;
+    l->rings_released = 1;
+}
 size_t gv_layer_n_empty(const gv_layer *l) { return l->n_empty; }
 
 int gv_layer_geom_report(const gv_layer *l, size_t i, gv_geom_report *out) {
@@ -804,6 +812,7 @@ static void *area_main(void *arg) {
 
 double gv_layer_area_km2(gv_layer *l, size_t i) {
     if (i >= l->nfeat) return NAN;
+    if (!l->area_km2 && l->rings_released) return NAN;
     if (!l->area_km2) {
         double *a = malloc((l->nfeat ? l->nfeat : 1) * sizeof(double));
         if (!a) return NAN;
@@ -839,7 +848,7 @@ double gv__layer_area_geodesic_km2(const gv_layer *l, size_t i) {
 }
 
 int gv_layer_label_point(const gv_layer *l, size_t i, double *lon, double *lat) {
-    if (i >= l->nfeat || !l->feat[i].nrings) return GV_EDATA;
+    if (i >= l->nfeat || !l->feat[i].nrings || l->rings_released) return GV_EDATA;
     const feature *ft = &l->feat[i];
     /* Pick the polygon with the largest outer-ring bbox area, then ask GEOS
      * for the centre of its maximum inscribed circle (a pole of

@@ -13,6 +13,7 @@
 #include "geovoice/table.h"
 
 #include <json-c/json.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -225,7 +226,8 @@ static long check_layer(gv_check_report *r, const gv_check_options *o, const cha
     out(r, "    extent: %s%s", ev == GV_EXTENT_OK ? "ok: " : "PROBLEM: ", adv);
     json_object_object_add(jl, "crs", *crs ? jstr(crs) : NULL);
     json_object *jb = json_object_new_array();
-    for (int k = 0; k < 4; k++) json_object_array_add(jb, json_object_new_double(bb[k]));
+    for (int k = 0; k < 4; k++) /* NaN (no geometry) is not JSON: null */
+        json_object_array_add(jb, isfinite(bb[k]) ? json_object_new_double(bb[k]) : NULL);
     json_object_object_add(jl, "extent_lonlat", jb);
     json_object_object_add(jl, "extent_verdict", jstr(verdict_str(ev)));
     json_object_object_add(jl, "extent_advice", jstr(adv));

@@ -4,6 +4,9 @@
  * the run report. */
 #include "geovoice/mapjob.h"
 
+#include "jobutil.h"
+#include "map_job_modes.h"
+
 #include "geovoice/classify.h"
 #include "geovoice/expr.h"
 #include "geovoice/format.h"
@@ -19,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -27,22 +31,8 @@ void gv_map_options_init(gv_map_options *o) {
     o->decimals = -1;
 }
 
-static double now_ms(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
-
-static void logf_(gv_log_fn log, void *ctx, const char *fmt, ...) GV_PRINTF(3, 4);
-static void logf_(gv_log_fn log, void *ctx, const char *fmt, ...) {
-    if (!log) return;
-    char buf[2048];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(buf, sizeof buf, fmt, ap);
-    va_end(ap);
-    log(ctx, buf);
-}
+#define now_ms gv__job_now_ms
+#define logf_ gv__job_logf
 
 /* Splits "a=b" into two strings (malloc'd); "a" gives a, a. */
 static int split_pair(const char *s, char **a, char **b) {
@@ -62,25 +52,16 @@ static char *hex(unsigned c, char *buf) {
     return buf;
 }
 
-static int write_json(json_object *root, const char *path, gv_error *err) {
-    char tmp[4096];
-    snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
-    const char *s = json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE);
-    FILE *f = fopen(tmp, "wb");
-    if (!f) return gv_error_set(err, GV_EOUTPUT, "%s: cannot write report", path);
-    int ok = fputs(s, f) >= 0 && fputc('\n', f) != EOF;
-    if (fclose(f) != 0) ok = 0;
-    if (!ok || rename(tmp, path) != 0) {
-        unlink(tmp);
-        return gv_error_set(err, GV_EOUTPUT, "%s: cannot write report", path);
-    }
-    return GV_OK;
-}
+#define write_json gv__job_json_write
+
+static void release_rings(void *layer) { gv_layer_release_rings(layer); }
 
 int gv_map_run(const gv_map_options *o, gv_log_fn log, void *logctx, gv_error *err) {
     if (!o->shapes) return gv_error_set(err, GV_EUSAGE, "--shapes is required");
     if (o->data && !o->join) return gv_error_set(err, GV_EUSAGE, "--join is required with --data (e.g. --join code=gso_code)");
-    if (!o->value) return gv_error_set(err, GV_EUSAGE, "--value is required (a column or an expression)");
+    int mode = gv__map_mode(o, err); /* categorical, dots, diverging: job/map_job_modes.c */
+    if (mode < 0) return mode;
+    if (!o->value && mode != GV__MODE_DOTS) return gv_error_set(err, GV_EUSAGE, "--value is required (a column or an expression)");
     if (!o->out) return gv_error_set(err, GV_EUSAGE, "-o OUT.png|OUT.pdf|OUT.svg is required");
 
     int rc = GV_OK;
@@ -88,7 +69,7 @@ int gv_map_run(const gv_map_options *o, gv_log_fn log, void *logctx, gv_error *e
     gv_table *T = NULL;
     gv_join *J = NULL;
     gv_expr *E = NULL;
-    double *values = NULL, *vars = NULL;
+    double *values = NULL, *vars = NULL, *var_sum = NULL;
     int *var_col = NULL;
     gv_expr_status *status = NULL;
     char *ufield = NULL, *tcol = NULL, *upar = NULL, *tpar = NULL;
@@ -106,7 +87,7 @@ int gv_map_run(const gv_map_options *o, gv_log_fn log, void *logctx, gv_error *e
     if (o->locale && (rc = gv_locale_parse(o->locale, &loc, err))) return rc;
     gv_page page;
     if ((rc = gv_page_parse(o->size ? o->size : "a4", o->landscape, &page, err))) return rc;
-    const char *palette = o->palette ? o->palette : "YlOrRd";
+    const char *palette = o->palette ? o->palette : gv__map_mode_palette(mode);
     if (!gv_palette_kind(palette)) {
         unsigned tmpc[3];
         return gv_palette_colors(palette, 3, 0, tmpc, err);
@@ -121,8 +102,8 @@ int gv_map_run(const gv_map_options *o, gv_log_fn log, void *logctx, gv_error *e
         rc = gv_error_set(err, GV_EUSAGE, "--join-parent '%s': expected FIELD=COLUMN", o->join_parent);
         goto done;
     }
-    if ((rc = gv_expr_parse(o->value, &E, err))) goto done;
-    if (!o->data) {
+    if (mode < GV__MODE_CATEGORICAL && (rc = gv_expr_parse(o->value, &E, err))) goto done;
+    if (!o->data && E) {
         /* Without a table the value may use only built-in attributes. */
         for (size_t k = 0; k < gv_expr_nvars(E); k++)
             if (gv_expr_var(E, k)[0] != '@') {
@@ -235,14 +216,20 @@ int gv_map_run(const gv_map_options *o, gv_log_fn log, void *logctx, gv_error *e
     }
 
     }
+    if (mode >= GV__MODE_CATEGORICAL) {
+        gv__mode_ctx mc = {o, mode, L, T, J, ufield, palette, page, loc, fmt, log, logctx, t_start};
+        rc = gv__map_run_mode(&mc, err);
+        goto done;
+    }
     /* Values. */
     t = now_ms();
     size_t nv = gv_expr_nvars(E);
     var_col = malloc((nv ? nv : 1) * sizeof(int));
     vars = malloc((nv ? nv : 1) * sizeof(double));
+    var_sum = calloc(nv ? nv : 1, sizeof(double)); /* over units with a value: --center national */
     values = malloc(nf * sizeof(double));
     status = malloc(nf * sizeof(gv_expr_status));
-    if (!var_col || !vars || !values || !status) { rc = gv_error_set(err, GV_ENOMEM, "out of memory"); goto done; }
+    if (!var_col || !vars || !var_sum || !values || !status) { rc = gv_error_set(err, GV_ENOMEM, "out of memory"); goto done; }
     for (size_t k = 0; k < nv; k++) {
         const char *name = gv_expr_var(E, k);
         if (name[0] == '@') {
@@ -296,6 +283,7 @@ int gv_map_run(const gv_map_options *o, gv_log_fn log, void *logctx, gv_error *e
             else vars[k] = dup == GV_DUP_MEAN ? acc / (double)cnt : acc;
         }
         gv_expr_eval(E, vars, &values[i], &status[i]);
+        for (size_t k = 0; k < nv && isfinite(values[i]); k++) var_sum[k] += vars[k];
         if (nrow == 0 && status[i] == GV_EXPR_VALUE && nv && var_col[0] >= 0) {
             /* (values from built-ins only; a unit without a row but a
              * value is fine) */
@@ -317,13 +305,19 @@ int gv_map_run(const gv_map_options *o, gv_log_fn log, void *logctx, gv_error *e
     /* Classes and colours. */
     t = now_ms();
     gv_breaks br;
-    if ((rc = gv_classify(values, nf, &cspec, &br, err))) {
+    double center = NAN;
+    size_t k_below = 0;
+    if (mode == GV__MODE_DIVERGING && (rc = gv__center_value(o->center, E, var_sum, &center, err))) goto done;
+    if ((rc = mode == GV__MODE_DIVERGING ? gv_classify_centered(values, nf, &cspec, center, &br, &k_below, err)
+                                         : gv_classify(values, nf, &cspec, &br, err))) {
         gv_error_prefix(err, "%s: value '%s': ", o->data, o->value);
         goto done;
     }
     if (br.reduced) logf_(log, logctx, "classes: %s", br.note);
     unsigned colors[GV_CLASSES_MAX];
-    if ((rc = gv_palette_colors(palette, br.k, o->reverse, colors, err))) goto done;
+    if ((rc = mode == GV__MODE_DIVERGING ? gv__diverging_colors(palette, &br, k_below, o->reverse, colors, err)
+                                         : gv_palette_colors(palette, br.k, o->reverse, colors, err)))
+        goto done;
     json_object_object_add(timing, "classify_ms", json_object_new_double(now_ms() - t));
 
     /* Render. */
@@ -338,6 +332,18 @@ int gv_map_run(const gv_map_options *o, gv_log_fn log, void *logctx, gv_error *e
     ms.title = o->title ? o->title : o->value;
     ms.subtitle = o->subtitle;
     ms.legend_title = o->legend_title ? o->legend_title : o->value;
+    char center_title[600];
+    if (mode == GV__MODE_DIVERGING) {
+        /* The centre is a class edge; the legend says which one. */
+        char cv[64];
+        gv_format_number(center, o->decimals >= 0 ? o->decimals : gv_format_decimals_for(br.edges, br.k + 1), loc, cv, sizeof cv);
+        snprintf(center_title, sizeof center_title, "%s\n%s %s%s", ms.legend_title, loc == GV_LOCALE_EN ? "centre:" : "giá trị tâm:", cv,
+                 strcasecmp(o->center, "national") ? ""
+                 : o->where ? (loc == GV_LOCALE_EN ? " (all units shown)" : " (các đơn vị trên bản đồ)")
+                            : (loc == GV_LOCALE_EN ? " (national)" : " (cả nước)"));
+        ms.legend_title = center_title;
+        logf_(log, logctx, "centre: %.6g (%s), %zu classes below, %zu above", center, o->center, k_below, br.k - k_below);
+    }
     ms.source = o->source;
     ms.date = o->date;
     ms.locale = loc;
@@ -346,6 +352,10 @@ int gv_map_run(const gv_map_options *o, gv_log_fn log, void *logctx, gv_error *e
     ms.dpi = o->dpi > 0 ? o->dpi : 300;
     ms.insets = !o->no_insets;
     ms.threads = o->threads;
+    /* Nothing after the projection reads the lon/lat rings (values and
+     * areas are computed above): free them before the page is drawn. */
+    ms.rings_done = release_rings;
+    ms.rings_done_ctx = L;
     if ((rc = gv_map_render(&ms, o->out, &info, err))) goto done;
     double render_ms = now_ms() - t;
     json_object_object_add(timing, "render_ms", json_object_new_double(render_ms));
@@ -513,6 +523,7 @@ done:
     gv_render_info_clear(&info);
     free(values);
     free(vars);
+    free(var_sum);
     free(var_col);
     free(status);
     free(ufield);

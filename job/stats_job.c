@@ -9,6 +9,8 @@
  *
  * Why counts are summed and shares recomputed: averaging shares weights a
  * province of 300,000 like one of 9 million (SPEC "roll-up"). */
+#include "jobutil.h"
+
 #include "geovoice/layer.h"
 #include "geovoice/names.h"
 #include "geovoice/sets.h"
@@ -79,13 +81,10 @@ typedef struct job {
 
 static void logf_(job *j, const char *fmt, ...) GV_PRINTF(2, 3);
 static void logf_(job *j, const char *fmt, ...) {
-    if (!j->log) return;
-    char buf[2048];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(buf, sizeof buf, fmt, ap);
+    gv__job_vlogf(j->log, j->logctx, fmt, ap);
     va_end(ap);
-    j->log(j->logctx, buf);
 }
 
 static int kcmp(const void *a, const void *b) {

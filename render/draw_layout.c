@@ -92,6 +92,21 @@ void gv_layout_draw_decorations(cairo_t *cr, const gv_layout *l, double dev_per_
     for (int i = 0; i < l->nrows; i++) {
         const gv_legend_row *row = &l->rows[i];
         double sh = l->legend_row_h * 0.72, sy = y + (l->legend_row_h - sh) / 2;
+        if (row->shape == 1) { /* a dot-density group: a disc */
+            rgb(cr, row->color);
+            cairo_new_path(cr);
+            cairo_arc(cr, x + l->legend_sw_w / 2, sy + sh / 2, sh * 0.3, 0, 2 * M_PI);
+            cairo_fill(cr);
+        }
+        if (row->shape) { /* label beside the disc; text-only rows start at the swatch column */
+            cairo_set_source_rgb(cr, 0.08, 0.08, 0.08);
+            text_at(cr, ctx, row->text, l->body_pt, 0, -1, row->shape == 1 ? x + l->legend_sw_w + l->legend_pad : x,
+                    y + l->legend_row_h * 0.1, 0);
+        }
+        if (row->shape) {
+            y += l->legend_row_h;
+            continue;
+        }
         cairo_rectangle(cr, x, sy, l->legend_sw_w, sh);
         if (row->hatched) {
             rgb(cr, row->color);

@@ -10,6 +10,7 @@
  * at the same resolution it is drawn with (hint metrics off), so measured
  * and drawn sizes agree on PNG, PDF and SVG. */
 #include "layout.h"
+#include "map_modes.h"
 
 #include "geovoice/format.h"
 
@@ -273,6 +274,8 @@ int gv_layout_compute(const gv_layout_input *in, gv_layout *l, gv_error *err) {
 
     /* Legend rows: classes with their ranges and unit counts, then
      * "no data" and "outside classes" when any unit is such. */
+    /* Categorical and dot maps have their own rows (map_modes.c). */
+    if (gv__legend_mode_rows(sp, l)) goto rows_done;
     const gv_breaks *b = sp->breaks;
     size_t nf = gv_layer_count(sp->layer);
     size_t counts[GV_CLASSES_MAX] = {0}, nodata = 0, outside = 0;
@@ -309,6 +312,7 @@ int gv_layout_compute(const gv_layout_input *in, gv_layout *l, gv_error *err) {
         gv_format_number((double)nodata, 0, sp->locale, nb, sizeof nb);
         snprintf(r->text, sizeof r->text, "%s  (%s)", en ? "No data" : "Không có dữ liệu", nb);
     }
+rows_done:
     snprintf(l->legend_title, sizeof l->legend_title, "%s", sp->legend_title ? sp->legend_title : "");
     double maxw = 0;
     for (int i = 0; i < l->nrows; i++) {

@@ -23,6 +23,7 @@ typedef struct gv_frame {
 typedef struct gv_legend_row {
     unsigned color;   /* 0xRRGGBB; flags as in map_render.c for hatch */
     int hatched;
+    int shape;        /* swatch: 0 box, 1 dot (dot-density groups), 2 none (text only) */
     char text[200];
 } gv_legend_row;
 

@@ -17,6 +17,7 @@
 
 #include "layout.h"
 #include "hairline.h"
+#include "map_modes.h"
 #include "pdf_geometry.h"
 #include "png_bands.h"
 #include "svg_ids.h"
@@ -96,6 +97,7 @@ typedef struct devgeom {
     size_t npts, cap;
     dev_ring *rings;
     size_t nrings, caprings;
+    gv_dev_dots dots;   /* dot-density mode: drawn over the units */
 } devgeom;
 
 static int dg_push_ring(devgeom *g, size_t feature, int frame, size_t off, size_t n) {
@@ -289,6 +291,7 @@ static void draw_geometry(cairo_t *cr, const devgeom *dg, const gv_map_spec *spe
         cairo_stroke(cr);
         cairo_restore(cr);
     }
+    gv__dots_draw(cr, &dg->dots, y0, clip_y0, clip_y1);
     cairo_pattern_destroy(hatch);
 }
 
@@ -460,7 +463,7 @@ int gv_map_render(const gv_map_spec *spec, const char *path, gv_render_info *inf
     gv_format fmt;
     int rc = gv_format_from_path(path, &fmt, err);
     if (rc) return rc;
-    if (!spec->layer || !spec->values || !spec->breaks || !spec->colors)
+    if (!spec->layer || ((!spec->values || !spec->breaks || !spec->colors) && !spec->categories && !spec->dots))
         return gv_error_set(err, GV_EUSAGE, "map spec incomplete");
     const gv_layer *L = spec->layer;
     size_t nf = gv_layer_count(L);
@@ -557,6 +560,12 @@ int gv_map_render(const gv_map_spec *spec, const char *path, gv_render_info *inf
         /* no geometry at all: draw an empty frame around 0,0 */
         main_box[0] = 102; main_box[1] = 8; main_box[2] = 110; main_box[3] = 23.5;
     }
+    gv_dev_dots dots;
+    if ((rc = gv__dots_prepare(spec, ring_frame, &dots, err))) {
+        free(ring_frame);
+        gv_render_info_clear(inf);
+        return rc;
+    }
 
     /* --- 2. projection and layout --------------------------------- */
     double lon0 = 0.5 * (main_box[0] + main_box[2]);
@@ -566,6 +575,7 @@ int gv_map_render(const gv_map_spec *spec, const char *path, gv_render_info *inf
     PJ *P = proj_create(pctx, inf->proj);
     if (!P) {
         free(ring_frame);
+        gv__dots_free(&dots);
         proj_context_destroy(pctx);
         gv_render_info_clear(inf);
         return gv_error_set(err, GV_EINTERNAL, "PROJ cannot create '%s'", inf->proj);
@@ -603,6 +613,7 @@ int gv_map_render(const gv_map_spec *spec, const char *path, gv_render_info *inf
     double t0 = now_ms();
     /* --- 3. simplify + project ------------------------------------ */
     devgeom dg = {0};
+    dg.dots = dots;
     {
         size_t nin = gv_layer_nvertices(L);
         dg.cap = nin * 2 + 16;
@@ -666,6 +677,7 @@ int gv_map_render(const gv_map_spec *spec, const char *path, gv_render_info *inf
          * each thread with its own context (PJ objects are not shared). */
         project_parallel(inf->proj, dg.pts, dg.npts, spec->threads > 0 ? spec->threads : 2);
     }
+    if (spec->rings_done) spec->rings_done(spec->rings_done_ctx);
     inf->ms_project = now_ms() - t0;
     t0 = now_ms();
     li.pts = dg.pts;
@@ -693,11 +705,13 @@ int gv_map_render(const gv_map_spec *spec, const char *path, gv_render_info *inf
             inf->feature_parts_drawn[dg.rings[r].feature]++;
         }
     }
+    gv__dots_to_device(&dg.dots, P, &lay, dev_per_mm);
     inf->ms_project += now_ms() - t0;
 
     /* Fill colour per feature. */
     unsigned *fill = malloc((nf ? nf : 1) * sizeof(unsigned));
     if (!fill) { rc = gv_error_set(err, GV_ENOMEM, "out of memory"); goto out; }
+    if (!gv__mode_fill(spec, fill, NODATA_FLAG))
     for (size_t f = 0; f < nf; f++) {
         double v = spec->values[f];
         int c = isfinite(v) ? gv_breaks_class(spec->breaks, v) : -1;
@@ -762,7 +776,8 @@ int gv_map_render(const gv_map_spec *spec, const char *path, gv_render_info *inf
             cairo_paint(cr);
             gv_layout_draw_frames_background(cr, &lay, dev_per_mm);
             draw_geometry(cr, &dg, spec, fill, &lay, line_w, dev_per_mm, 0, -1e9, 1e9, 0);
-        } /* PDF: the polygons are appended after Cairo finishes (pdf_geometry.c) */
+        } /* PDF: the polygons are appended after Cairo finishes (pdf_geometry.c), under Cairo's content */
+        else gv__dots_draw(cr, &dg.dots, 0, -1e9, 1e9);
         inf->ms_fill = now_ms() - tf;
         double tt = now_ms();
         gv_layout_draw_decorations(cr, &lay, dev_per_mm, fill);
@@ -817,6 +832,7 @@ int gv_map_render(const gv_map_spec *spec, const char *path, gv_render_info *inf
     memcpy(inf->legend_rect_mm, lay.legend_rect, sizeof lay.legend_rect);
     rc = GV_OK;
 out:
+    gv__dots_free(&dg.dots);
     free(dg.pts);
     free(dg.rings);
     free(ring_frame);

@@ -112,6 +112,27 @@ GV_API int gv_classify(const double *v, size_t n, const gv_classify_spec *spec,
  * (so also +-inf) and when b is NULL or empty. */
 GV_API int gv_breaks_class(const gv_breaks *b, double x);
 
+/* Classes for a diverging map, split at `center` so that the centre is a
+ * class edge: the finite values <= center are classified with spec's
+ * method into k/2 classes and the values > center into k - k/2 (k =
+ * spec->k, at least 2); the centre replaces the upper edge of the last
+ * class below it and the lower edge of the first class above it. So a
+ * value equal to the centre is in the class just below it (the interval
+ * rule of gv_breaks). Per method:
+ *  - QUANTILE, JENKS: each side classified on its own values (a side
+ *    without values gets no class);
+ *  - EQUAL: symmetric, one class width w = max((center-min)/(k/2),
+ *    (max-center)/(k-k/2)) on both sides, so a colour step means the same
+ *    distance from the centre on either side; the outer edges may lie
+ *    beyond the data, and a side may have empty classes;
+ *  - MANUAL: the user's edges, which must include the centre exactly.
+ * *k_below (OUT, may be NULL) = number of classes below the centre.
+ * Counts, n_missing and n_outside are filled as by gv_classify.
+ * Returns GV_OK, GV_EUSAGE (k < 2, non-finite centre, manual edges
+ * without the centre), GV_EDATA (no finite value), GV_ENOMEM. */
+GV_API int gv_classify_centered(const double *v, size_t n, const gv_classify_spec *spec, double center,
+                                gv_breaks *out, size_t *k_below, gv_error *err);
+
 #ifdef __cplusplus
 }
 #endif

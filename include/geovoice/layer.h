@@ -114,6 +114,13 @@ GV_API double gv_layer_area_km2(gv_layer *l, size_t i);
  * the feature has no polygon. */
 GV_API int gv_layer_label_point(const gv_layer *l, size_t i, double *lon, double *lat);
 
+/* Frees the vertex array (the bulk of a layer's memory: 20 MB for the
+ * 3,321 communes) once the caller has what it needs from it, e.g. after
+ * rendering projected it. Attributes, bboxes, counts (gv_layer_nvertices)
+ * and areas already computed stay; afterwards gv_layer_rings gives 0 rings,
+ * areas not yet computed are NaN and gv_layer_label_point fails. */
+GV_API void gv_layer_release_rings(gv_layer *l);
+
 #ifdef __cplusplus
 }
 #endif

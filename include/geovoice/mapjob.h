@@ -37,6 +37,17 @@ typedef struct gv_map_options {
     const char *join_report;  /* CSV of every join issue, NULL = none */
     const char *report;       /* JSON run report, NULL = none */
     int threads;              /* render threads, 0 = 2 */
+    /* Modes (README "Maps of distributions"). NULL/0 = defaults. */
+    const char *mode;         /* "choropleth" (default), "categorical", "dots" or "diverging" (= --center) */
+    const char *categories;   /* categorical: ordered list "A,B,C" or a file with one category per line:
+                                 category i gets palette colour i, whatever else is present */
+    int top;                  /* categorical: colour at most this many categories, the rest "other" (0 = palette size) */
+    const char *other_label;  /* categorical: legend label of the rest (NULL = "Khác" / "Other") */
+    const char *dots;         /* dots: "COLUMN[=Label],..." person counts per group */
+    double dot_value;         /* dots: persons per dot (required) */
+    double dot_size;          /* dots: diameter in mm (0 = 0.5) */
+    unsigned long long seed;  /* dots: random seed (default 0) */
+    const char *center;       /* diverging: a number, or "national" = --value over the sums of its columns */
 } gv_map_options;
 
 /* Fills o with the defaults above (all NULL/0 but decimals = -1). */

@@ -11,6 +11,7 @@
 
 #include "geovoice/classify.h"
 #include "geovoice/common.h"
+#include "geovoice/dots.h"
 #include "geovoice/format.h"
 #include "geovoice/layer.h"
 
@@ -29,6 +30,31 @@ GV_API int gv_page_parse(const char *text, int landscape, gv_page *out, gv_error
 typedef enum { GV_FORMAT_PNG = 0, GV_FORMAT_PDF, GV_FORMAT_SVG } gv_format;
 /* Format from a file name's extension (.png, .pdf, .svg; case-insensitive). */
 GV_API int gv_format_from_path(const char *path, gv_format *out, gv_error *err);
+
+/* Categorical choropleth (gv_map_spec.categories): each feature is filled
+ * with the colour of its category; the legend lists the categories in this
+ * order with their unit counts (categories without units are left out),
+ * then "no data". All arrays borrowed. */
+typedef struct gv_map_categories {
+    size_t n;                  /* categories */
+    const char *const *labels; /* n legend labels */
+    const unsigned *colors;    /* n fills, 0xRRGGBB */
+    const int *feature_class;  /* per feature: 0..n-1, or -1 = no data (hatched) */
+} gv_map_categories;
+
+/* Dot-density layer (gv_map_spec.dots): units are filled with base_color
+ * (hatched "no data" where spec->values is NaN, when values are given),
+ * then every dot of `set` is drawn, in the set's order, as a disc in its
+ * group's colour, in the frame (main map or inset) of the polygon holding
+ * it. Legend: one row per group with dots, then "1 dot = N persons"
+ * (per --locale), then "no data". All borrowed. */
+typedef struct gv_map_dots {
+    const gv_dot_set *set;
+    const unsigned *colors;    /* per group, 0xRRGGBB */
+    const char *const *labels; /* per group legend label */
+    double diameter_mm;        /* dot diameter on the page; <= 0: 0.5 */
+    unsigned base_color;       /* fill of the units under the dots */
+} gv_map_dots;
 
 /* Everything a choropleth needs. Strings are UTF-8 and borrowed. */
 typedef struct gv_map_spec {
@@ -49,6 +75,17 @@ typedef struct gv_map_spec {
     double dpi;                /* PNG resolution (default 300) */
     int insets;                /* 1 = archipelago insets when the data reach them (default), 0 = never */
     int threads;               /* PNG fill/stroke threads; 0 = 2 */
+    /* Called once, as soon as the layer's rings have been simplified and
+     * projected: the renderer reads no ring of `layer` after it, so the
+     * caller may free them (gv_layer_release_rings) to lower peak memory.
+     * NULL: not called. */
+    void (*rings_done)(void *ctx);
+    void *rings_done_ctx;
+    /* Other modes (NULL = the classed choropleth of values/breaks/colors):
+     * with categories, values/breaks/colors are not used; with dots,
+     * values (may be NULL) only mark no-data units. */
+    const gv_map_categories *categories;
+    const gv_map_dots *dots;
 } gv_map_spec;
 
 /* One drawing frame: the main map or an inset. A lon/lat point projected

@@ -227,6 +227,17 @@ static void test_extent_and_usage(void **state) {
     assert_false(tu_exists(tu_path("%s/x.png", dir())));
     free(err);
 
+    /* Only a NULL geometry: no extent (JSON null, not NaN), verdict
+     * "empty"; problems = 1 extent + 1 NULL geometry. */
+    const char *nul = write("allnull.geojson", "{\"type\":\"FeatureCollection\",\"features\":[{\"type\":"
+                                               "\"Feature\",\"properties\":{\"code\":\"01\"},\"geometry\":null}]}\n");
+    assert_int_equal(check_json(tu_path("'%s'", nul), &js), 2);
+    ly = at(tu_json_get(at(tu_json_get(js, "sources"), 0), "layers"), 0);
+    assert_string_equal(tu_json_str(ly, "extent_verdict"), "empty");
+    assert_true(json_object_is_type(at(tu_json_get(ly, "extent_lonlat"), 0), json_type_null));
+    assert_int_equal(tu_json_int(js, "problems"), 2);
+    json_object_put(js);
+
     assert_int_equal(tu_run_cli("check", NULL), 1);
     assert_int_equal(tu_run_cli(tu_path("check --join code=code '%s'", sw), NULL), 1);
     assert_int_equal(tu_run_cli(tu_path("check --code nosuch '%s'", sw), &err), 1);

@@ -1,0 +1,41 @@
+/* jobutil.c: helpers shared by the verbs in job/ (see jobutil.h). */
+#include "jobutil.h"
+
+#include <stdio.h>
+#include <time.h>
+#include <unistd.h>
+
+void gv__job_vlogf(gv_log_fn log, void *ctx, const char *fmt, va_list ap) {
+    if (!log) return;
+    char buf[2048];
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    log(ctx, buf);
+}
+
+void gv__job_logf(gv_log_fn log, void *ctx, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    gv__job_vlogf(log, ctx, fmt, ap);
+    va_end(ap);
+}
+
+double gv__job_now_ms(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+int gv__job_json_write(json_object *root, const char *path, gv_error *err) {
+    char tmp[4096];
+    snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
+    const char *s = json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE);
+    FILE *f = fopen(tmp, "wb");
+    if (!f) return gv_error_set(err, GV_EOUTPUT, "%s: cannot write report", path);
+    int ok = fputs(s, f) >= 0 && fputc('\n', f) != EOF;
+    if (fclose(f) != 0) ok = 0;
+    if (!ok || rename(tmp, path) != 0) {
+        unlink(tmp);
+        return gv_error_set(err, GV_EOUTPUT, "%s: cannot write report", path);
+    }
+    return GV_OK;
+}

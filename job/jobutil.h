@@ -1,0 +1,22 @@
+/* jobutil.h: small helpers every verb in job/ needs: a printf-style line to
+ * the caller's log callback, a monotonic clock, and writing a JSON document
+ * atomically (temporary file renamed into place). Private to job/. */
+#ifndef GV_JOBUTIL_H
+#define GV_JOBUTIL_H
+
+#include "geovoice/common.h"
+#include "geovoice/mapjob.h" /* gv_log_fn */
+
+#include <json-c/json.h>
+#include <stdarg.h>
+
+/* Formats one line (at most 2 KiB) and hands it to log; log NULL: nothing. */
+void gv__job_logf(gv_log_fn log, void *ctx, const char *fmt, ...) GV_PRINTF(3, 4);
+void gv__job_vlogf(gv_log_fn log, void *ctx, const char *fmt, va_list ap);
+/* Milliseconds on CLOCK_MONOTONIC. */
+double gv__job_now_ms(void);
+/* Writes root (pretty, '/' unescaped) to path through path.tmp.PID renamed
+ * into place; GV_EOUTPUT naming path when it cannot. */
+int gv__job_json_write(json_object *root, const char *path, gv_error *err);
+
+#endif

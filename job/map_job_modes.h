@@ -1,0 +1,54 @@
+/* map_job_modes.h (private): the categorical, dot-density and diverging
+ * modes of `geovoice map` (job/map_job_modes.c), called from map_job.c. */
+#ifndef GV_JOB_MAP_JOB_MODES_H
+#define GV_JOB_MAP_JOB_MODES_H
+
+#include "geovoice/classify.h"
+#include "geovoice/expr.h"
+#include "geovoice/join.h"
+#include "geovoice/layer.h"
+#include "geovoice/mapjob.h"
+#include "geovoice/render.h"
+#include "geovoice/table.h"
+
+enum { GV__MODE_CHOROPLETH = 0, GV__MODE_DIVERGING, GV__MODE_CATEGORICAL, GV__MODE_DOTS };
+
+/* Mode from o->mode / o->center, with the mode's own option checks;
+ * a GV__MODE_* value, or a negative GV_EUSAGE with err set. */
+int gv__map_mode(const gv_map_options *o, gv_error *err);
+
+/* Default palette of a mode (YlOrRd, RdBu, Set3, Set1). */
+const char *gv__map_mode_palette(int mode);
+
+/* Categorical and dot maps from the joined table to the written files
+ * (map, join report, run report). */
+typedef struct gv__mode_ctx {
+    const gv_map_options *o;
+    int mode;
+    gv_layer *L;
+    const gv_table *T;
+    const gv_join *J;
+    const char *ufield;       /* boundary field of the join (unit keys), NULL = none */
+    const char *palette;
+    gv_page page;
+    gv_locale loc;
+    gv_format fmt;
+    gv_log_fn log;
+    void *logctx;
+    double t_start;
+} gv__mode_ctx;
+int gv__map_run_mode(const gv__mode_ctx *c, gv_error *err);
+
+/* Diverging: the centre from --center (a number, or "national": the
+ * value expression evaluated on sums[k], the sum of variable k over the
+ * units that have a value). */
+int gv__center_value(const char *center, const gv_expr *E, const double *sums, double *out, gv_error *err);
+
+/* Diverging colours for classes split at the centre: with h = max(classes
+ * below, classes above), the 2h-class scheme; the classes below take its
+ * colours h-k_below..h-1, those above h.. (so the centre sits between the
+ * two middle colours whatever the counts on each side). */
+int gv__diverging_colors(const char *palette, const gv_breaks *b, size_t k_below, int reverse, unsigned *colors,
+                         gv_error *err);
+
+#endif
