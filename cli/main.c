@@ -31,6 +31,7 @@ static const struct {
     {"map", gv_cli_map, "draw a choropleth of boundary units joined to a table (PNG, PDF, SVG)"},
     {"check", gv_cli_check, "inspect boundary sources and tables: geometries, CRS, codes, table problems, join coverage"},
     {"stats", gv_cli_stats, "urban-rural and ethnic indicators per unit, rolled up to province, region, nation"},
+    {"crosswalk", gv_cli_crosswalk, "carry counts from the units of one boundary set to another (2019 -> 2025)"},
 };
 
 static void usage(FILE *f) {

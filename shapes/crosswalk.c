@@ -78,6 +78,12 @@ struct gv_xw_result {
     target *t;
     double *val; /* ntargets * nvalues, NaN = nothing reached */
     double *total_in, *total_uncarried, *total_out;
+    /* Value v of a target is unknown (NaN) when any row reaching it lacks
+     * v: a sum with a missing term is not a figure. What the other rows
+     * brought there is counted in total_incomplete. */
+    unsigned char *incomplete; /* ntargets * nvalues */
+    double *total_incomplete;
+    size_t *n_incomplete;
     size_t *missing;
     size_t rows_by_way[GV_XW_NWAYS];
     double *value_by_way; /* GV_XW_NWAYS * nvalues */
@@ -109,6 +115,9 @@ void gv_xw_free(gv_xw_result *r) {
     free(r->total_in);
     free(r->total_uncarried);
     free(r->total_out);
+    free(r->incomplete);
+    free(r->total_incomplete);
+    free(r->n_incomplete);
     free(r->missing);
     free(r->value_by_way);
     for (size_t i = 0; i < r->nrows; i++) {
@@ -166,6 +175,12 @@ double gv_xw_total_in(const gv_xw_result *r, size_t v) { return r && v < r->nval
 double gv_xw_total_out(const gv_xw_result *r, size_t v) { return r && v < r->nvalues ? r->total_out[v] : NAN; }
 double gv_xw_total_uncarried(const gv_xw_result *r, size_t v) {
     return r && v < r->nvalues ? r->total_uncarried[v] : NAN;
+}
+double gv_xw_total_incomplete(const gv_xw_result *r, size_t v) {
+    return r && v < r->nvalues ? r->total_incomplete[v] : NAN;
+}
+size_t gv_xw_targets_incomplete(const gv_xw_result *r, size_t v) {
+    return r && v < r->nvalues ? r->n_incomplete[v] : 0;
 }
 size_t gv_xw_rows_by_way(const gv_xw_result *r, gv_xw_way w) {
     return r && (unsigned)w < GV_XW_NWAYS ? r->rows_by_way[w] : 0;
@@ -496,6 +511,8 @@ int gv_xw_run(const gv_xw_options *o, gv_xw_result **out, gv_error *err) {
     r->total_in = calloc(nv, sizeof(double));
     r->total_out = calloc(nv, sizeof(double));
     r->total_uncarried = calloc(nv, sizeof(double));
+    r->total_incomplete = calloc(nv, sizeof(double));
+    r->n_incomplete = calloc(nv, sizeof(size_t));
     r->missing = calloc(nv, sizeof(size_t));
     r->value_by_way = calloc(GV_XW_NWAYS * nv, sizeof(double));
     r->row_way = calloc(nrows ? nrows : 1, 1);
@@ -508,6 +525,7 @@ int gv_xw_run(const gv_xw_options *o, gv_xw_result **out, gv_error *err) {
     r->code_col = o->code_col ? strdup(o->code_col) : NULL;
     r->rparent_col = cpar >= 0 ? strdup(o->parent_col) : NULL;
     if (!r->value_names || !r->total_in || !r->total_out || !r->total_uncarried || !r->missing ||
+        !r->total_incomplete || !r->n_incomplete ||
         !r->value_by_way || !r->row_way || !r->row_nt || !r->row_reason || !r->row_via || !r->row_code ||
         !r->row_parent || !r->row_val) {
         rc = gv_error_set(err, GV_ENOMEM, "crosswalk: out of memory");
@@ -527,6 +545,10 @@ int gv_xw_run(const gv_xw_options *o, gv_xw_result **out, gv_error *err) {
         goto fail;
     }
     for (size_t i = 0; i < r->ntargets * nv; i++) r->val[i] = NAN;
+    if (!(r->incomplete = calloc((r->ntargets ? r->ntargets : 1) * nv, 1))) {
+        rc = gv_error_set(err, GV_ENOMEM, "crosswalk: out of memory");
+        goto fail;
+    }
     feat_target = malloc((gv_layer_count(o->to) ? gv_layer_count(o->to) : 1) * sizeof *feat_target);
     if (!feat_target) {
         rc = gv_error_set(err, GV_ENOMEM, "crosswalk: out of memory");
@@ -642,15 +664,26 @@ int gv_xw_run(const gv_xw_options *o, gv_xw_result **out, gv_error *err) {
             t->estimated |= way != GV_XW_PAIR;
             t->nsources++;
             for (size_t v = 0; v < nv; v++) {
-                if (isnan(vals[v])) continue;
+                if (isnan(vals[v])) {
+                    r->incomplete[tidx[q] * nv + v] = 1;
+                    continue;
+                }
                 double *dst = &r->val[tidx[q] * nv + v];
                 *dst = (isnan(*dst) ? 0 : *dst) + vals[v] * shares[q];
             }
         }
     }
     for (size_t t = 0; t < r->ntargets; t++)
-        for (size_t v = 0; v < nv; v++)
-            if (!isnan(r->val[t * nv + v])) r->total_out[v] += r->val[t * nv + v];
+        for (size_t v = 0; v < nv; v++) {
+            double *x = &r->val[t * nv + v];
+            if (r->incomplete[t * nv + v]) {
+                if (!isnan(*x)) r->total_incomplete[v] += *x;
+                r->n_incomplete[v]++;
+                *x = NAN;
+            } else if (!isnan(*x)) {
+                r->total_out[v] += *x;
+            }
+        }
     free(cval);
     free(pairs);
     free(from);
