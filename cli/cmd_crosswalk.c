@@ -104,11 +104,7 @@ int gv_cli_crosswalk(int argc, char **argv) {
             }
             break;
         case O_DECIMAL:
-            if (strcmp(optarg, ".") && strcmp(optarg, ",")) {
-                fprintf(stderr, "geovoice crosswalk: --decimal '%s': expected . or ,\n", optarg);
-                return 1;
-            }
-            j.decimal = optarg[0];
+            if (gv_cli_decimal("crosswalk", optarg, &j.decimal)) return 1;
             break;
         case 'q':
         case O_QUIET: gv_cli_quiet = 1; break;

@@ -83,6 +83,11 @@ if [ -d "$D" ]; then
     --subtitle 'Dân số TĐTDS 2019 quy đổi sang 3.321 đơn vị 2025 (ước tính)' --legend-title 'người/km²' \
     --source "$src; quy đổi: geovoice crosswalk (cặp xã + nội suy theo diện tích huyện)" \
     -o "$out/density_2025_communes.png"
+  # Two population sources for the 34 provinces of 2025.
+  "$gv" reconcile --a "$D/census/provinces_2025.csv:population_2019_census_of_constituents" \
+    --b "$D/census/provinces_2025.csv:population" --a-label 'TĐTDS 2019' --b-label 'NQ 202/2025' \
+    --set vn-2025 -o "$out/reconcile_provinces_2025.csv" --map "$out/reconcile_provinces_2025.png" \
+    --source 'NQ 202/2025/QH15 và TĐTDS 2019 (census/provinces_2025.csv)'
 else
   echo "demo: ../shared/data/vn not found; drawing the Natural Earth map only" >&2
 fi

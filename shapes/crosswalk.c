@@ -10,6 +10,8 @@
  * old codes with the rows' codes, the pairs' new codes with the targets'. */
 #include "geovoice/crosswalk.h"
 
+#include "csvout.h"
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -707,19 +709,6 @@ fail:
 
 /* ---- writing ---- */
 
-static void csv_put(FILE *f, const char *s) {
-    if (!strpbrk(s, ",\"\n\r")) {
-        fputs(s, f);
-        return;
-    }
-    fputc('"', f);
-    for (; *s; s++) {
-        if (*s == '"') fputc('"', f);
-        fputc(*s, f);
-    }
-    fputc('"', f);
-}
-
 /* Up to 2 decimals, trailing zeros dropped; "" for NaN. */
 static void num_put(FILE *f, double x) {
     if (isnan(x)) return;
@@ -735,43 +724,29 @@ static void num_put(FILE *f, double x) {
     fputs(b, f);
 }
 
-static FILE *open_tmp(const char *path, char *tmp, size_t n) {
-    snprintf(tmp, n, "%s.tmp.%ld", path, (long)getpid());
-    return fopen(tmp, "wb");
-}
-
-static int close_tmp(FILE *f, const char *tmp, const char *path, gv_error *err) {
-    int bad = ferror(f);
-    if (fclose(f) != 0 || bad || rename(tmp, path) != 0) {
-        unlink(tmp);
-        return gv_error_set(err, GV_EOUTPUT, "%s: cannot write", path);
-    }
-    return GV_OK;
-}
-
 int gv_xw_write_csv(const gv_xw_result *r, const char *path, gv_error *err) {
     if (!r || !path) return gv_error_set(err, GV_EUSAGE, "gv_xw_write_csv: NULL argument");
     char tmp[4096];
-    FILE *f = open_tmp(path, tmp, sizeof tmp);
+    FILE *f = gv__out_open(path, tmp, sizeof tmp);
     if (!f) return gv_error_set(err, GV_EOUTPUT, "%s: cannot write", path);
     fputs("code,name", f);
     if (r->parent_col_name) {
         fputc(',', f);
-        csv_put(f, r->parent_col_name);
+        gv__csv_field(f, r->parent_col_name);
     }
     for (size_t v = 0; v < r->nvalues; v++) {
         fputc(',', f);
-        csv_put(f, r->value_names[v]);
+        gv__csv_field(f, r->value_names[v]);
     }
     fputs(",method,estimated,sources\n", f);
     char ways[128];
     for (size_t t = 0; t < r->ntargets; t++) {
-        csv_put(f, r->t[t].code);
+        gv__csv_field(f, r->t[t].code);
         fputc(',', f);
-        csv_put(f, r->t[t].name);
+        gv__csv_field(f, r->t[t].name);
         if (r->parent_col_name) {
             fputc(',', f);
-            csv_put(f, r->t[t].parent);
+            gv__csv_field(f, r->t[t].parent);
         }
         for (size_t v = 0; v < r->nvalues; v++) {
             fputc(',', f);
@@ -780,40 +755,40 @@ int gv_xw_write_csv(const gv_xw_result *r, const char *path, gv_error *err) {
         fprintf(f, ",%s,%s,%zu\n", gv_xw_ways_str(r->t[t].ways, ways, sizeof ways),
                 r->t[t].estimated ? "yes" : "no", r->t[t].nsources);
     }
-    return close_tmp(f, tmp, path, err);
+    return gv__out_commit(f, tmp, path, err);
 }
 
 int gv_xw_write_rows(const gv_xw_result *r, int uncarried_only, const char *path, gv_error *err) {
     if (!r || !path) return gv_error_set(err, GV_EUSAGE, "gv_xw_write_rows: NULL argument");
     char tmp[4096];
-    FILE *f = open_tmp(path, tmp, sizeof tmp);
+    FILE *f = gv__out_open(path, tmp, sizeof tmp);
     if (!f) return gv_error_set(err, GV_EOUTPUT, "%s: cannot write", path);
     fputs("row,line,", f);
-    csv_put(f, r->code_col ? r->code_col : "code");
+    gv__csv_field(f, r->code_col ? r->code_col : "code");
     fputc(',', f);
-    csv_put(f, r->rparent_col ? r->rparent_col : "parent");
+    gv__csv_field(f, r->rparent_col ? r->rparent_col : "parent");
     for (size_t v = 0; v < r->nvalues; v++) {
         fputc(',', f);
-        csv_put(f, r->value_names[v]);
+        gv__csv_field(f, r->value_names[v]);
     }
     fputs(",method,targets,via,reason\n", f);
     for (size_t row = 0; row < r->nrows; row++) {
         if (uncarried_only && r->row_way[row] != GV_XW_NONE) continue;
         fprintf(f, "%zu,%zu,", row + 1, gv_table_row_line(r->data, row));
-        csv_put(f, r->row_code[row]);
+        gv__csv_field(f, r->row_code[row]);
         fputc(',', f);
-        csv_put(f, r->row_parent[row]);
+        gv__csv_field(f, r->row_parent[row]);
         for (size_t v = 0; v < r->nvalues; v++) {
             fputc(',', f);
             num_put(f, r->row_val[row * r->nvalues + v]);
         }
         fprintf(f, ",%s,%zu,", WAY_NAMES[r->row_way[row]], r->row_nt[row]);
-        csv_put(f, gv_xw_row_via(r, row));
+        gv__csv_field(f, gv_xw_row_via(r, row));
         fputc(',', f);
-        csv_put(f, gv_xw_row_reason(r, row));
+        gv__csv_field(f, gv_xw_row_reason(r, row));
         fputc('\n', f);
     }
-    return close_tmp(f, tmp, path, err);
+    return gv__out_commit(f, tmp, path, err);
 }
 
 /* ---- comparing ---- */
@@ -891,18 +866,18 @@ int gv_xw_diffs_write(const gv_xw_diff *d, size_t n, const char *a_name, const c
                       gv_error *err) {
     if (!path || (!d && n)) return gv_error_set(err, GV_EUSAGE, "gv_xw_diffs_write: NULL argument");
     char tmp[4096];
-    FILE *f = open_tmp(path, tmp, sizeof tmp);
+    FILE *f = gv__out_open(path, tmp, sizeof tmp);
     if (!f) return gv_error_set(err, GV_EOUTPUT, "%s: cannot write", path);
     fputs("level,code,name,", f);
-    csv_put(f, a_name ? a_name : "a");
+    gv__csv_field(f, a_name ? a_name : "a");
     fputc(',', f);
-    csv_put(f, b_name ? b_name : "b");
+    gv__csv_field(f, b_name ? b_name : "b");
     fputs(",diff,rel_diff\n", f);
     for (size_t i = 0; i < n; i++) {
         fputs(d[i].level ? "parent," : "unit,", f);
-        csv_put(f, d[i].code);
+        gv__csv_field(f, d[i].code);
         fputc(',', f);
-        csv_put(f, d[i].name ? d[i].name : "");
+        gv__csv_field(f, d[i].name ? d[i].name : "");
         fputc(',', f);
         num_put(f, d[i].a);
         fputc(',', f);
@@ -913,5 +888,5 @@ int gv_xw_diffs_write(const gv_xw_diff *d, size_t n, const char *a_name, const c
         if (isfinite(d[i].rel)) fprintf(f, "%.6f", d[i].rel);
         fputc('\n', f);
     }
-    return close_tmp(f, tmp, path, err);
+    return gv__out_commit(f, tmp, path, err);
 }

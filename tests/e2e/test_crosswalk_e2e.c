@@ -51,70 +51,23 @@ static int run(const char *args) {
         if (rc_ != 0) fail_msg("geovoice crosswalk %s\nexit %d:\n%s", args, rc_, errbuf);                       \
     } while (0)
 
-/* ---- a CSV in memory: header + rows, fields split with tu_csv_split ---- */
-
-#define MAXF 64
-typedef struct csv {
-    char *text;
-    int ncol;
-    char *hdr[MAXF];
-    size_t nrows;
-    char *(*rows)[MAXF];
-} csv;
-
-static void csv_load(csv *c, const char *path) {
-    memset(c, 0, sizeof *c);
-    c->text = tu_slurp(path, NULL);
-    assert_non_null(c->text);
-    char *t = c->text;
-    if (!strncmp(t, "\xEF\xBB\xBF", 3)) t += 3;
-    size_t cap = 1024;
-    c->rows = malloc(cap * sizeof *c->rows);
-    char *save = NULL;
-    for (char *line = strtok_r(t, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-        size_t n = strlen(line);
-        if (n && line[n - 1] == '\r') line[n - 1] = 0;
-        if (!c->ncol) {
-            c->ncol = tu_csv_split(line, c->hdr, MAXF);
-            continue;
-        }
-        if (c->nrows == cap) c->rows = realloc(c->rows, (cap *= 2) * sizeof *c->rows);
-        memset(c->rows[c->nrows], 0, sizeof c->rows[0]);
-        tu_csv_split(line, c->rows[c->nrows], MAXF);
-        c->nrows++;
-    }
-}
-static void csv_free(csv *c) {
-    free(c->text);
-    free(c->rows);
-}
+/* CSV helpers over tu_csv (testutil.h), failing the test on a missing
+ * file or column. */
+typedef tu_csv csv;
+static void csv_load(csv *c, const char *path) { assert_int_equal(tu_csv_load(c, path), 0); }
+#define csv_free tu_csv_free
 static int col(const csv *c, const char *name) {
-    for (int i = 0; i < c->ncol; i++)
-        if (!strcmp(c->hdr[i], name)) return i;
-    fail_msg("no column '%s'", name);
-    return -1;
+    int k = tu_csv_col(c, name);
+    if (k < 0) fail_msg("no column '%s'", name);
+    return k;
 }
-static const char *at(const csv *c, size_t r, const char *name) {
-    const char *v = c->rows[r][col(c, name)];
-    return v ? v : "";
-}
+static const char *at(const csv *c, size_t r, const char *name) { return c->rows[r][col(c, name)] ? tu_csv_at(c, r, name) : ""; }
 static double num(const csv *c, size_t r, const char *name) {
-    const char *v = at(c, r, name);
-    return *v ? strtod(v, NULL) : NAN;
+    col(c, name);
+    return tu_csv_num(c, r, name);
 }
-/* Row whose column `key` equals code, -1 when none. */
-static long find(const csv *c, const char *key, const char *code) {
-    int k = col(c, key);
-    for (size_t r = 0; r < c->nrows; r++)
-        if (c->rows[r][k] && !strcmp(c->rows[r][k], code)) return (long)r;
-    return -1;
-}
-static double sum_col(const csv *c, const char *name) {
-    double s = 0;
-    for (size_t r = 0; r < c->nrows; r++)
-        if (isfinite(num(c, r, name))) s += num(c, r, name);
-    return s;
-}
+#define find tu_csv_find
+#define sum_col tu_csv_sum
 
 /* ---- small cases on squares ---- */
 

@@ -57,3 +57,26 @@ int tu_project(const char *proj, double lon, double lat, double *x, double *y);
 
 /* Removes a directory made by tu_tmpdir and everything in it (rm -rf). */
 void tu_rmtree(const char *dir);
+
+/* A CSV file in memory (header + rows, split with tu_csv_split; no
+ * embedded newlines; BOM and CR tolerated). Load with tu_csv_load (0 on
+ * success), free with tu_csv_free. */
+#define TU_CSV_MAXF 64
+typedef struct tu_csv {
+    char *text;
+    int ncol;
+    char *hdr[TU_CSV_MAXF];
+    size_t nrows;
+    char *(*rows)[TU_CSV_MAXF];
+} tu_csv;
+int tu_csv_load(tu_csv *c, const char *path);
+void tu_csv_free(tu_csv *c);
+/* Column index by name, -1 when absent. */
+int tu_csv_col(const tu_csv *c, const char *name);
+/* Cell text ("" when absent); number (NaN when empty or no such column);
+ * first row whose column `key` equals `val` (-1 when none); sum of a
+ * column over rows with a number. */
+const char *tu_csv_at(const tu_csv *c, size_t row, const char *col);
+double tu_csv_num(const tu_csv *c, size_t row, const char *col);
+long tu_csv_find(const tu_csv *c, const char *key, const char *val);
+double tu_csv_sum(const tu_csv *c, const char *col);
