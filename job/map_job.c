@@ -5,6 +5,7 @@
 #include "geovoice/mapjob.h"
 
 #include "jobutil.h"
+#include "map_job_carto.h"
 #include "map_job_modes.h"
 
 #include "geovoice/classify.h"
@@ -76,6 +77,8 @@ int gv_map_run(const gv_map_options *o, gv_log_fn log, void *logctx, gv_error *e
     json_object *rep = NULL;
     gv_render_info info;
     memset(&info, 0, sizeof info);
+    gv__carto_job cj;
+    memset(&cj, 0, sizeof cj);
     double t_start = now_ms(), t;
 
     /* Options that can be checked before any reading. */
@@ -356,7 +359,9 @@ int gv_map_run(const gv_map_options *o, gv_log_fn log, void *logctx, gv_error *e
      * areas are computed above): free them before the page is drawn. */
     ms.rings_done = release_rings;
     ms.rings_done_ctx = L;
+    if ((rc = gv__carto_setup(o, L, &cj, &ms, log, logctx, err))) goto done;
     if ((rc = gv_map_render(&ms, o->out, &info, err))) goto done;
+    gv__carto_log(o, &info, log, logctx);
     double render_ms = now_ms() - t;
     json_object_object_add(timing, "render_ms", json_object_new_double(render_ms));
     json_object_object_add(timing, "render_layout_ms", json_object_new_double(info.ms_layout));
@@ -510,6 +515,7 @@ int gv_map_run(const gv_map_options *o, gv_log_fn log, void *logctx, gv_error *e
         for (int q = 0; q < 4; q++) json_object_array_add(lr, json_object_new_double(info.legend_rect_mm[q]));
         json_object_object_add(out, "legend_rect_mm", lr);
         json_object_object_add(rep, "output", out);
+        gv__carto_json(o, L, &info, rep);
         json_object_object_add(timing, "total_ms", json_object_new_double(now_ms() - t_start));
 
         if ((rc = write_json(rep, o->report, err))) {
@@ -521,6 +527,7 @@ int gv_map_run(const gv_map_options *o, gv_log_fn log, void *logctx, gv_error *e
 done:
     json_object_put(rep);
     gv_render_info_clear(&info);
+    gv__carto_job_free(&cj);
     free(values);
     free(vars);
     free(var_sum);

@@ -13,6 +13,7 @@
  * colours, the first N-1 are coloured and the rest drawn as "other". */
 #include "map_job_modes.h"
 #include "jobutil.h"
+#include "map_job_carto.h"
 
 #include "geovoice/dots.h"
 #include "geovoice/format.h"
@@ -256,6 +257,8 @@ int gv__map_run_mode(const gv__mode_ctx *c, gv_error *err) {
     memset(&dots, 0, sizeof dots);
     gv_render_info info;
     memset(&info, 0, sizeof info);
+    gv__carto_job cj;
+    memset(&cj, 0, sizeof cj);
     json_object *rep = json_object_new_object();
     json_object *units = json_object_new_array();
     json_object_object_add(rep, "units", units);
@@ -503,7 +506,9 @@ int gv__map_run_mode(const gv__mode_ctx *c, gv_error *err) {
     ms.dpi = o->dpi > 0 ? o->dpi : 300;
     ms.insets = !o->no_insets;
     ms.threads = o->threads;
+    if ((rc = gv__carto_setup(o, L, &cj, &ms, c->log, c->logctx, err))) goto done;
     if ((rc = gv_map_render(&ms, o->out, &info, err))) goto done;
+    gv__carto_log(o, &info, c->log, c->logctx);
     if (J && o->join_report && (rc = gv_join_write_report(J, L, T, o->join_report, err))) {
         unlink(o->out);
         goto done;
@@ -534,6 +539,7 @@ int gv__map_run_mode(const gv__mode_ctx *c, gv_error *err) {
         json_object_object_add(out, "proj", json_object_new_string(info.proj));
         json_object_object_add(out, "frames", frames_json(&info));
         json_object_object_add(rep, "output", out);
+        gv__carto_json(o, L, &info, rep);
         json_object_object_add(rep, "render_ms", json_object_new_double(now_ms() - t));
         if ((rc = write_report(rep, o->report, err))) {
             unlink(o->out);
@@ -544,6 +550,7 @@ int gv__map_run_mode(const gv__mode_ctx *c, gv_error *err) {
 done:
     json_object_put(rep);
     gv_render_info_clear(&info);
+    gv__carto_job_free(&cj);
     gv_dot_set_clear(&dots);
     catlist_free(&cats);
     for (size_t g = 0; g < ng; g++) {

@@ -147,6 +147,12 @@ void gv_layout_draw_decorations(cairo_t *cr, const gv_layout *l, double dev_per_
         double len = l->scalebar_km * 1000 * f0->scale;
         double bh = 1.2, bx = s[0] + 2, by = s[1] + s[3] - bh - 0.5;
         int n = l->scalebar_segments;
+        if (l->neatline) {
+            /* Context maps: the bar sits on grey units, not paper. */
+            cairo_rectangle(cr, s[0], s[1], s[2], s[3]);
+            cairo_set_source_rgba(cr, 1, 1, 1, 0.85);
+            cairo_fill(cr);
+        }
         for (int i = 0; i < n; i++) {
             cairo_rectangle(cr, bx + len * i / n, by, len / n, bh);
             if (i % 2 == 0) cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);

@@ -22,6 +22,65 @@
 
 #define MASK_PX_PER_MM 2.0
 
+const double GV_HS_BOX[4] = {111.0, 15.5, 113.0, 17.5};
+const double GV_TS_BOX[4] = {109.5, 6.5, 118.0, 12.0};
+
+/* A polygon belongs to an inset when the centre of its bounding box lies
+ * in the inset's box: the SPEC boxes are "roughly" drawn, and real data
+ * reach a little past them (Truong Sa's westernmost reef is at 109.47°E). */
+static int in_box(const double b[4], const double box[4]) {
+    double cx = 0.5 * (b[0] + b[2]), cy = 0.5 * (b[1] + b[3]);
+    return cx >= box[0] && cx <= box[2] && cy >= box[1] && cy <= box[3];
+}
+
+int gv__inset_of(const double b[4]) {
+    if (in_box(b, GV_HS_BOX)) return 1;
+    if (in_box(b, GV_TS_BOX)) return 2;
+    return 0;
+}
+
+size_t gv__part_bbox(const double *xy, const size_t *off, const int *part, size_t nr, size_t r, double b[4]) {
+    b[0] = b[1] = INFINITY;
+    b[2] = b[3] = -INFINITY;
+    size_t r1 = r;
+    for (; r1 < nr && part[r1] == part[r]; r1++)
+        for (size_t q = off[r1]; q < off[r1 + 1]; q++) {
+            double x = xy[2 * q], y = xy[2 * q + 1];
+            if (!isfinite(x) || !isfinite(y)) continue;
+            if (x < b[0]) b[0] = x;
+            if (y < b[1]) b[1] = y;
+            if (x > b[2]) b[2] = x;
+            if (y > b[3]) b[3] = y;
+        }
+    return r1;
+}
+
+size_t gv__decimate(const double *xy, size_t a, size_t b, double tol2, double *dst) {
+    size_t k = 0, n = b - a;
+    if (!n) return 0;
+    double lx = xy[2 * a], ly = xy[2 * a + 1];
+    dst[0] = lx;
+    dst[1] = ly;
+    k = 1;
+    for (size_t q = a + 1; q < b; q++) {
+        double x = xy[2 * q], y = xy[2 * q + 1];
+        double dx = x - lx, dy = y - ly;
+        if (q + 1 < b && dx * dx + dy * dy < tol2) continue;
+        dst[2 * k] = x;
+        dst[2 * k + 1] = y;
+        k++;
+        lx = x;
+        ly = y;
+    }
+    if (k < 4 && n >= 4) {
+        /* Tiny ring: keep every vertex so the unit still shows (the
+         * smallest communes are about a pixel wide). */
+        memcpy(dst, xy + 2 * a, 2 * n * sizeof(double));
+        k = n;
+    }
+    return k;
+}
+
 const char *gv__font_family(void) { return "Noto Sans"; }
 
 /* A Pango layout in millimetre units: resolution 25.4 "dpi" makes one
@@ -208,13 +267,74 @@ static void caption(char *buf, size_t n, const char *what, const char *owner) {
     else snprintf(buf, n, "%s", what);
 }
 
+/* The bar is drawn in two halves labelled 0, L/2 and L, so L is chosen
+ * among 1, 2, 4 and 5 times a power of ten: every label is then round
+ * (0–100–200 km, 0–25–50 km), which 2.5 (0–125–250) would not give. */
 static double nice_length_km(double max_km) {
     double p = pow(10, floor(log10(max_km)));
     double best = p;
-    const double steps[] = {1, 2, 2.5, 5, 10};
+    const double steps[] = {1, 2, 4, 5, 10};
     for (int i = 0; i < 5; i++)
         if (steps[i] * p <= max_km) best = steps[i] * p;
     return best;
+}
+
+/* Clockwise angle from page up to true north at page point (x, y) mm of
+ * frame f: a transverse Mercator's meridians lean away from its central
+ * one (about 1.5° at 102°E, 22°N on the 106°E map). */
+static double north_rotation(PJ *P, const gv_frame *f, double x, double y) {
+    double X = (x - f->x0) / f->scale, Y = (f->y0 - y) / f->scale;
+    PJ_COORD c = proj_trans(P, PJ_INV, proj_coord(X, Y, 0, 0));
+    if (!isfinite(c.lp.lam) || !isfinite(c.lp.phi)) return 0;
+    PJ_COORD n = proj_trans(P, PJ_FWD, proj_coord(c.lp.lam, c.lp.phi + 1e-4, 0, 0));
+    if (!isfinite(n.xy.x) || !isfinite(n.xy.y)) return 0;
+    return atan2(n.xy.x - X, n.xy.y - Y);
+}
+
+/* Locator inset and north arrow, in that order, on empty paper of the
+ * main frame (or anywhere in the map area), clear of the legend and the
+ * scale bar; either is left out (has_* = 0) when there is no room. */
+static void place_extras(const gv_layout_input *in, gv_layout *l, const mask *mk, const double area[4],
+                         const double group[4]) {
+    const gv_frame *f0 = &l->frames[0];
+    double search[4] = {group[0], area[1], group[2], area[3]};
+    if (in->ctx_behind) memcpy(search, f0->rect, sizeof search);
+    double avoid[4][4];
+    int navoid = 0;
+    const double *lr = l->legend_rect, *sr = l->scalebar_rect;
+    double a0[4] = {lr[0] - 1, lr[1] - 1, lr[2] + 2, lr[3] + 2}, a1[4] = {sr[0] - 1, sr[1] - 1, sr[2] + 2, sr[3] + 2};
+    memcpy(avoid[navoid++], a0, sizeof a0);
+    memcpy(avoid[navoid++], a1, sizeof a1);
+    double base = fmin(in->page_w, in->page_h);
+    if (in->locator) {
+        const double *e = in->locator_ext;
+        double ew = e[2] - e[0], eh = e[3] - e[1];
+        if (ew > 0 && eh > 0) {
+            double w = fmin(fmax(area[2] * 0.18, 16), 38), h = w * eh / ew;
+            if (h > area[3] * 0.4) { h = area[3] * 0.4; w = h * ew / eh; }
+            double pad = 1.0, r[4];
+            if (place(mk, search, w, h, 1, 0, (const double (*)[4])avoid, navoid, 1.5, r) ||
+                place(mk, area, w, h, 1, 0, (const double (*)[4])avoid, navoid, 1.5, r)) {
+                gv_frame *lf = &l->locator;
+                snprintf(lf->name, sizeof lf->name, "locator");
+                fit_frame(lf, e, r[0] + pad, r[1] + pad, r[2] - 2 * pad, r[3] - 2 * pad, 1);
+                memcpy(lf->rect, r, sizeof r);
+                lf->active = 1;
+                l->has_locator = 1;
+                double a2[4] = {r[0] - 1, r[1] - 1, r[2] + 2, r[3] + 2};
+                memcpy(avoid[navoid++], a2, sizeof a2);
+            }
+        }
+    }
+    if (in->north_arrow) {
+        double h = fmin(fmax(base * 0.055, 7), 14), w = h * 0.6, r[4];
+        if (place(mk, search, w, h, 1, 0, (const double (*)[4])avoid, navoid, 1.0, r) ||
+            place(mk, area, w, h, 1, 0, (const double (*)[4])avoid, navoid, 1.0, r)) {
+            memcpy(l->north_rect, r, sizeof r);
+            l->has_north = 1;
+            l->north_rot = north_rotation(in->P, f0, f0->rect[0] + f0->rect[2] / 2, f0->rect[1] + f0->rect[3] / 2);
+        }
+    }
 }
 
 int gv_layout_compute(const gv_layout_input *in, gv_layout *l, gv_error *err) {
@@ -430,7 +550,17 @@ rows_done:
             l->nframes = 3;
             /* The frame of the main map spans the whole area so that the
              * polygons are never clipped by a tight frame. */
+            if (in->ctx_behind) {
+                /* Context maps: the main frame is the map area left of the
+                 * inset column, filled with the context and clipped. */
+                f0->rect[0] = a[0];
+                f0->rect[1] = a[1];
+                f0->rect[2] = colx - 3 - a[0];
+                f0->rect[3] = a[3];
+            }
         }
+        if (in->ctx_behind && !insets) memcpy(f0->rect, a, sizeof a);
+        l->neatline = in->ctx_behind;
         if (mask_build(&mk, in, l)) {
             free(mk.sum);
             return gv_error_set(err, GV_ENOMEM, "out of memory (layout)");
@@ -477,6 +607,7 @@ rows_done:
             l->scalebar_rect[3] = sh;
         }
     }
+    if (in->locator || in->north_arrow) place_extras(in, l, &mk, area, group);
     free(mk.sum);
     return GV_OK;
 }

@@ -48,6 +48,17 @@ typedef struct gv_map_options {
     double dot_size;          /* dots: diameter in mm (0 = 0.5) */
     unsigned long long seed;  /* dots: random seed (default 0) */
     const char *center;       /* diverging: a number, or "national" = --value over the sums of its columns */
+    /* Cartographic finish (README "Finishing a map"); NULL/0 = not drawn, as before. */
+    const char *labels;       /* boundary field naming each unit inside it, e.g. "name_short" (--labels) */
+    int label_halo;           /* white halo around label letters (--label-halo) */
+    double label_size;        /* label size in points, 0 = automatic (--label-size) */
+    const char *context;      /* boundary source whose units are drawn in grey behind the map (--context) */
+    const char *context_layer;/* its layer, NULL = first (--context-layer) */
+    const char *context_where;/* OGR SQL filter on it, NULL = all (--context-where) */
+    int locator;              /* locator inset: the country (--context, else --shapes/--layer without --where)
+                                 with the mapped units in red (--locator) */
+    int north_arrow;          /* --north-arrow */
+    const char *author, *subject, *keywords; /* PDF metadata (--author, --subject, --keywords) */
 } gv_map_options;
 
 /* Fills o with the defaults above (all NULL/0 but decimals = -1). */

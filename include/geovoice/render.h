@@ -56,6 +56,35 @@ typedef struct gv_map_dots {
     unsigned base_color;       /* fill of the units under the dots */
 } gv_map_dots;
 
+/* Unit labels (gv_map_spec.labels): each unit's name inside the unit, at
+ * its pole of inaccessibility (the interior point farthest from its
+ * edges; for a unit split between the mainland and an inset, in the
+ * mainland part), never over another label or over the legend, scale
+ * bar, north arrow, locator or inset frames. A label is drawn only when
+ * its whole box fits inside its unit at the map's scale: at the pole, or
+ * broken into two lines there, or moved to another interior spot;
+ * otherwise it is dropped. Larger units are placed first. The outcome of
+ * every unit is returned in gv_render_info.labels. Text is shaped with
+ * Pango (Vietnamese stacked marks) and stays text in PDF (selectable). */
+typedef struct gv_map_labels {
+    const char *field;          /* layer field with the text, e.g. "name_short"; NULL = "name" */
+    const char *const *texts;   /* or one text per feature (NULL/"" = none); overrides field; borrowed */
+    double size_pt;             /* <= 0: automatic (about 6 pt on A4, scaled with the page) */
+    int halo;                   /* 1: a white halo around the letters */
+    int single_line;            /* 1: never break a name into two lines */
+} gv_map_labels;
+
+/* Context (gv_map_spec.context): another layer's units around the map,
+ * e.g. the provinces around a province page. */
+typedef struct gv_map_context {
+    const gv_layer *layer;      /* borrowed; its rings must still be there (not released) */
+    int behind;                 /* 1: its units drawn in grey behind the mapped ones; the main frame
+                                   then fills the whole map area, clipped, with a neat line */
+    int locator;                /* 1: a locator inset: this layer's mainland at small scale with the
+                                   mapped units in red (where the map lies in the country) */
+    unsigned fill, line;        /* colours of the context units, 0xRRGGBB; 0 = #e4e4e4 and #bdbdbd */
+} gv_map_context;
+
 /* Everything a choropleth needs. Strings are UTF-8 and borrowed. */
 typedef struct gv_map_spec {
     const gv_layer *layer;
@@ -86,6 +115,13 @@ typedef struct gv_map_spec {
      * values (may be NULL) only mark no-data units. */
     const gv_map_categories *categories;
     const gv_map_dots *dots;
+    /* Cartographic finish (all optional; NULL/0 = not drawn, as before). */
+    const gv_map_labels *labels;   /* unit names inside the units */
+    const gv_map_context *context; /* grey neighbours behind, and/or a locator inset */
+    int north_arrow;               /* 1: a north arrow pointing to true north at the map's centre */
+    /* PDF metadata (Info dictionary): author NULL = "geovoice", subject
+     * NULL = the subtitle, keywords NULL = none. The title is `title`. */
+    const char *author, *subject, *keywords;
 } gv_map_spec;
 
 /* One drawing frame: the main map or an inset. A lon/lat point projected
@@ -97,6 +133,34 @@ typedef struct gv_frame_info {
     double scale, x0, y0;   /* device units per metre, offset */
     double lonlat_box[4];   /* geographic box shown (inset), or the data extent (main) */
 } gv_frame_info;
+
+/* Outcome of one unit's label (gv_map_labels). */
+typedef enum gv_label_status {
+    GV_LABEL_PLACED = 0,   /* drawn centred on the unit's pole of inaccessibility */
+    GV_LABEL_MOVED,        /* drawn elsewhere inside the unit (at the pole it did not fit, or was taken) */
+    GV_LABEL_NO_TEXT,      /* the unit's text is empty */
+    GV_LABEL_NO_GEOMETRY,  /* the unit has no polygon drawn */
+    GV_LABEL_TOO_SMALL,    /* dropped: the text fits nowhere inside the unit at this scale */
+    GV_LABEL_OVERLAP       /* dropped: every spot where it fits is taken by another label or by the
+                              legend, scale bar, north arrow, locator or an inset */
+} gv_label_status;
+
+/* "placed", "moved", "no text", "no geometry", "too small", "overlap". */
+GV_API const char *gv_label_status_str(gv_label_status s);
+
+typedef struct gv_label_placement {
+    size_t feature;            /* layer index */
+    gv_label_status status;
+    char *text;                /* the unit's text (malloc'd; freed by gv_render_info_clear) */
+    int lines;                 /* lines drawn: 1, or 2 when broken at a space */
+    int frame;                 /* index into gv_render_info.frames of the frame holding it; -1 = none */
+    double pole_lonlat[2];     /* the unit's pole of inaccessibility (lon, lat); NaN without geometry */
+    double pole_dist_mm;       /* its distance to the unit's nearest edge on the page */
+    double anchor_lonlat[2];   /* centre of the drawn text (placed/moved); the pole otherwise */
+    double anchor_mm[2];       /* the same point on the page, mm from the top-left corner */
+    double box_mm[4];          /* x, y, w, h of the text on the page (placed/moved: as drawn;
+                                  dropped: the one-line box centred on the pole; zeros: none) */
+} gv_label_placement;
 
 /* What was drawn, for reports and tests. Filled by gv_map_render. */
 typedef struct gv_render_info {
@@ -111,6 +175,14 @@ typedef struct gv_render_info {
     double legend_rect_mm[4];
     double ms_layout, ms_project, ms_fill, ms_stroke, ms_text, ms_encode;
     long long bytes;               /* output file size */
+    /* Cartographic finish: rectangles x, y, w, h in mm; zeros when not drawn. */
+    double scalebar_rect_mm[4];
+    double scalebar_km;            /* length of the bar (its two halves are labelled 0, km/2, km) */
+    double north_arrow_rect_mm[4];
+    double locator_rect_mm[4];
+    gv_label_placement *labels;    /* one per feature, in layer order, when spec->labels (malloc'd) */
+    size_t nlabels, labels_drawn;
+    double ms_labels;              /* pole search and placement */
 } gv_render_info;
 
 GV_API void gv_render_info_clear(gv_render_info *info);
