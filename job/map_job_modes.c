@@ -50,7 +50,23 @@ int gv__map_mode(const gv_map_options *o, gv_error *err) {
     else if (!strcasecmp(o->mode, "diverging")) mode = GV__MODE_DIVERGING;
     else if (!strcasecmp(o->mode, "categorical")) mode = GV__MODE_CATEGORICAL;
     else if (!strcasecmp(o->mode, "dots")) mode = GV__MODE_DOTS;
-    else return gv_error_set(err, GV_EUSAGE, "--mode '%s': expected choropleth, diverging, categorical or dots", o->mode);
+    else if (!strcasecmp(o->mode, "symbols")) mode = GV__MODE_SYMBOLS;
+    else if (!strcasecmp(o->mode, "bivariate")) mode = GV__MODE_BIVARIATE;
+    else if (!strcasecmp(o->mode, "multiples")) mode = GV__MODE_MULTIPLES;
+    else return gv_error_set(err, GV_EUSAGE, "--mode '%s': expected choropleth, diverging, categorical, dots, symbols, "
+                             "bivariate or multiples", o->mode);
+    if (mode != GV__MODE_SYMBOLS && (o->symbol_size > 0 || o->symbol_scale > 0))
+        return gv_error_set(err, GV_EUSAGE, "--symbol-size and --symbol-scale are for --mode symbols");
+    if ((mode == GV__MODE_BIVARIATE) != (o->value2 != NULL))
+        return gv_error_set(err, GV_EUSAGE, mode == GV__MODE_BIVARIATE ? "--mode bivariate needs --value2 EXPR (the second indicator)"
+                                                                     : "--value2 is for --mode bivariate");
+    if (mode != GV__MODE_BIVARIATE && o->legend_title2)
+        return gv_error_set(err, GV_EUSAGE, "--legend-title2 is for --mode bivariate");
+    if ((mode == GV__MODE_MULTIPLES) != (o->npanels > 0))
+        return gv_error_set(err, GV_EUSAGE, mode == GV__MODE_MULTIPLES ? "--mode multiples needs --panel EXPR[=Title], twice or more"
+                                                                     : "--panel is for --mode multiples");
+    if (mode == GV__MODE_MULTIPLES && (o->npanels < 2 || o->npanels > GV_PANELS_MAX))
+        return gv_error_set(err, GV_EUSAGE, "--mode multiples: %zu panels; expected 2 to %d", o->npanels, GV_PANELS_MAX);
     if (mode == GV__MODE_DIVERGING && !o->center)
         return gv_error_set(err, GV_EUSAGE, "--mode diverging needs --center VALUE|national");
     if (mode != GV__MODE_DIVERGING && o->center)
@@ -74,6 +90,8 @@ const char *gv__map_mode_palette(int mode) {
     case GV__MODE_DIVERGING: return "RdBu";
     case GV__MODE_CATEGORICAL: return "Set3";
     case GV__MODE_DOTS: return "Set1";
+    case GV__MODE_SYMBOLS: return "Reds";
+    case GV__MODE_BIVARIATE: return "stevens-bluepink";
     default: return "YlOrRd";
     }
 }

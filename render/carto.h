@@ -44,6 +44,15 @@ typedef struct gv_carto {
     unsigned ctx_fill, ctx_line;
     gv_ringset loc_ctx, loc_subject;
     double loc_lonlat[4];       /* mainland lon/lat box of the context layer */
+    /* Proportional symbols. */
+    size_t nsym;
+    size_t *sym_f;              /* features with a circle, in drawing order (largest first) */
+    double *sym_r;              /* their radii: mm, then device units */
+    double *sym_xy;             /* their centres, device units */
+    unsigned sym_color;
+    double sym_lw;              /* outline width, device units */
+    double sym_scale, sym_max_d;        /* value drawn at diameter sym_max_d (mm) */
+    double sym_ref_v[3], sym_ref_r[3];  /* legend circles (values, radii in mm), largest first */
 } gv_carto;
 
 void gv__carto_free(gv_carto *c);
@@ -66,6 +75,21 @@ PangoLayout *gv__label_layout(PangoContext *ctx, const char *text, double pt);
 int gv__labels_place(const gv_map_spec *spec, const double *pts, const gv_proj_ring *rings, size_t nrings,
                      const gv_layout *lay, double dev_per_mm, PJ *P, const int *frame_index, gv_carto *c,
                      gv_label_placement **out, size_t *ndrawn, gv_error *err);
+
+/* Symbols: radii (mm) and drawing order from spec->symbols, the legend's
+ * reference circles, and want[f] = 1 for every feature with a circle (its
+ * pole is needed). page_short_mm sizes the default circles. */
+int gv__symbols_prepare(const gv_map_spec *spec, double page_short_mm, gv_carto *c, unsigned char *want,
+                        gv_error *err);
+
+/* Circles to device units from the poles (metres) and the layout; *out
+ * (c->nsym placements, malloc'd) for gv_render_info. */
+int gv__symbols_to_device(gv_carto *c, const gv_layout *lay, double dev_per_mm, PJ *P, const int *frame_index,
+                          gv_symbol_placement **out, gv_error *err);
+
+/* Draws the circles meeting rows [clip_y0, clip_y1) (CTM as
+ * gv__context_draw). */
+void gv__symbols_draw(cairo_t *cr, const gv_carto *c, double y0, double clip_y0, double clip_y1);
 
 /* Context: reads spec->context's layer, simplifies its rings (tol_deg as
  * for the map itself), projects them with P into c->behind and c->loc_ctx,

@@ -49,6 +49,9 @@ void gv__ringset_free(gv_ringset *r) {
 
 void gv__carto_free(gv_carto *c) {
     free(c->poles);
+    free(c->sym_f);
+    free(c->sym_r);
+    free(c->sym_xy);
     free(c->drawn_box);
     for (size_t f = 0; c->drawn && f < c->nf; f++) free(c->drawn[f]);
     free(c->drawn);

@@ -193,6 +193,14 @@ static int mask_build(mask *m, const gv_layout_input *in, const gv_layout *l) {
      * would too, but costs ~30 MB of edges on the commune map). */
     cairo_set_source_rgba(cr, 0, 0, 0, 1);
     cairo_fill(cr);
+    /* Proportional circles on the main map reach past their units. */
+    for (size_t i = 0; i < in->ndiscs; i++) {
+        if (in->disc_frame[i] != 0) continue;
+        double cx = f0->x0 + f0->scale * in->disc_xy[2 * i], cy = f0->y0 - f0->scale * in->disc_xy[2 * i + 1];
+        cairo_new_path(cr);
+        cairo_arc(cr, cx * MASK_PX_PER_MM, cy * MASK_PX_PER_MM, in->disc_r[i] * MASK_PX_PER_MM, 0, 2 * M_PI);
+        cairo_fill(cr);
+    }
     /* Inset frames are occupied too. */
     for (int k = 1; k < l->nframes; k++) {
         if (!l->frames[k].active) continue;
@@ -337,6 +345,108 @@ static void place_extras(const gv_layout_input *in, gv_layout *l, const mask *mk
     }
 }
 
+/* Main frame and archipelago insets fitted into the map area a: the
+ * mainland at the largest scale that leaves a column for the insets on
+ * its right (capped at colw_cap mm wide), the insets beside the coast they
+ * belong to, gap mm above each for its caption. group gets the horizontal
+ * extent of what is drawn. Used for the page and for each small-multiple
+ * panel. */
+static void arrange_frames(const gv_layout_input *in, gv_layout *l, const double a[4], const double ext[4],
+                           const double hs_ext[4], const double ts_ext[4], double gap, double colw_cap,
+                           double group[4]) {
+    int insets = in->has_hs || in->has_ts;
+    int en = in->spec->locale == GV_LOCALE_EN;
+    l->nframes = 1;
+    gv_frame *f0 = &l->frames[0];
+    memset(l->frames, 0, sizeof l->frames);
+    snprintf(f0->name, sizeof f0->name, "main");
+    f0->active = 1;
+    memcpy(f0->box, in->main_box, sizeof f0->box);
+    if (!insets) {
+        fit_frame(f0, ext, a[0], a[1], a[2], a[3], 1);
+    } else {
+        double ew = ext[2] - ext[0], eh = ext[3] - ext[1];
+        double col_min = fmin(a[2] * 0.3, 70);
+        double s = fmin(a[3] / eh, a[2] / ew);
+        if (a[2] - s * ew < col_min) s = fmin(a[3] / eh, (a[2] - col_min) / ew);
+        fit_frame(f0, ext, a[0], a[1], s * ew, a[3], 0);
+        double colx = f0->rect[0] + f0->rect[2] + 3;
+        double colw = a[0] + a[2] - colx;
+        /* Insets are reference frames, not the subject: cap their width
+         * at about a fifth of the page so they do not dominate. */
+        double colw_max = fmin(fmax(30, colw_cap), fmax(30, f0->rect[2] * 0.55));
+        if (colw > colw_max) {
+            /* Room to spare (landscape, wide pages): keep the insets
+             * beside the coast and centre the mainland + insets group
+             * on the page instead of leaving a gap in the middle. */
+            double shift = (colw - colw_max) / 2;
+            f0->x0 += shift;
+            f0->rect[0] += shift;
+            colx = f0->rect[0] + f0->rect[2] + 3;
+            colw = colw_max;
+        }
+        group[0] = f0->rect[0];
+        group[2] = colx + colw - f0->rect[0];
+        double hs_h = in->has_hs ? colw * (hs_ext[3] - hs_ext[1]) / (hs_ext[2] - hs_ext[0]) : 0;
+        double ts_h = in->has_ts ? colw * (ts_ext[3] - ts_ext[1]) / (ts_ext[2] - ts_ext[0]) : 0;
+        /* Fit both insets (with their caption gaps) into the area
+         * height, shrinking them if needed. */
+        double top = a[1] + gap, bottom = a[1] + a[3];
+        double need = hs_h + ts_h + (in->has_hs && in->has_ts ? gap : 0);
+        double k = need > bottom - top ? (bottom - top - (in->has_hs && in->has_ts ? gap : 0)) / (hs_h + ts_h) : 1;
+        double iw = colw * k;
+        hs_h *= k;
+        ts_h *= k;
+        /* Tops follow the islands' own latitudes on the main map, so
+         * the insets sit beside the coast they belong to, then are
+         * clamped: Truong Sa inside the area, Hoang Sa above it. */
+        double y_hs, y_ts;
+        {
+            PJ_COORD c = proj_trans(in->P, PJ_FWD, proj_coord(proj_torad(in->hs_box[0]), proj_torad(in->hs_box[3]), 0, 0));
+            y_hs = f0->y0 - f0->scale * c.xy.y;
+            c = proj_trans(in->P, PJ_FWD, proj_coord(proj_torad(in->ts_box[0]), proj_torad(in->ts_box[3]), 0, 0));
+            y_ts = f0->y0 - f0->scale * c.xy.y;
+        }
+        if (!isfinite(y_hs)) y_hs = top;
+        if (!isfinite(y_ts)) y_ts = top;
+        double ts_min = in->has_hs ? top + hs_h + gap : top;
+        if (y_ts < ts_min) y_ts = ts_min;
+        if (y_ts + ts_h > bottom) y_ts = bottom - ts_h;
+        double hs_max = in->has_ts ? y_ts - gap - hs_h : bottom - hs_h;
+        if (y_hs > hs_max) y_hs = hs_max;
+        if (y_hs < top) y_hs = top;
+        if (in->has_hs) {
+            gv_frame *f = &l->frames[1];
+            snprintf(f->name, sizeof f->name, "hoang_sa");
+            f->active = 1;
+            memcpy(f->box, in->hs_box, sizeof f->box);
+            fit_frame(f, hs_ext, colx + (colw - iw), y_hs, iw, hs_h, 1);
+            caption(f->caption, sizeof f->caption, en ? "Hoang Sa (Paracel) archipelago" : "Quần đảo Hoàng Sa", in->hs_owner);
+        }
+        if (in->has_ts) {
+            gv_frame *f = &l->frames[2];
+            snprintf(f->name, sizeof f->name, "truong_sa");
+            f->active = 1;
+            memcpy(f->box, in->ts_box, sizeof f->box);
+            fit_frame(f, ts_ext, colx + (colw - iw), y_ts, iw, ts_h, 1);
+            caption(f->caption, sizeof f->caption, en ? "Truong Sa (Spratly) archipelago" : "Quần đảo Trường Sa", in->ts_owner);
+        }
+        l->nframes = 3;
+        /* The frame of the main map spans the whole area so that the
+         * polygons are never clipped by a tight frame. */
+        if (in->ctx_behind) {
+            /* Context maps: the main frame is the map area left of the
+             * inset column, filled with the context and clipped. */
+            f0->rect[0] = a[0];
+            f0->rect[1] = a[1];
+            f0->rect[2] = colx - 3 - a[0];
+            f0->rect[3] = a[3];
+        }
+    }
+    if (in->ctx_behind && !insets) memcpy(f0->rect, a, sizeof(double) * 4);
+    l->neatline = in->ctx_behind;
+}
+
 int gv_layout_compute(const gv_layout_input *in, gv_layout *l, gv_error *err) {
     memset(l, 0, sizeof *l);
     const gv_map_spec *sp = in->spec;
@@ -451,6 +561,33 @@ rows_done:
         l->legend_title_h = th + l->legend_pad;
     }
     double lh = l->legend_title_h + l->nrows * l->legend_row_h;
+    if (in->sym_ref_r && in->sym_ref_r[0] > 0) {
+        /* Three nested circles, bottom-aligned, each value beside the top
+         * of its circle (pushed down when tops are closer than a line). */
+        l->has_sym = 1;
+        memcpy(l->sym_r, in->sym_ref_r, sizeof l->sym_r);
+        double tmax = 0;
+        for (int k = 0; k < 3; k++) {
+            double v = in->sym_ref_v[k];
+            gv_format_number(v, v >= 1 && v == floor(v) ? 0 : 2, sp->locale, l->sym_text[k], sizeof l->sym_text[k]);
+            text_size(ctx, l->sym_text[k], l->body_pt, 0, -1, &tw, &th);
+            tmax = fmax(tmax, tw);
+            l->sym_text_h = th;
+        }
+        snprintf(l->sym_title, sizeof l->sym_title, "%s", sp->symbols->title ? sp->symbols->title : "");
+        l->sym_title_h = 0;
+        double R = l->sym_r[0];
+        l->sym_w = 2 * R + 2 + tmax;
+        if (*l->sym_title) {
+            text_size(ctx, l->sym_title, l->body_pt, 1, fmax(l->sym_w, 40), &tw, &th);
+            l->sym_title_h = th + l->legend_pad;
+            l->sym_w = fmax(l->sym_w, tw);
+        }
+        l->sym_h = l->sym_title_h + fmax(2 * R, 3 * l->sym_text_h) + l->sym_text_h / 2;
+        if (l->nrows || *l->legend_title) lh += l->legend_pad * 2;
+        lh += l->sym_h;
+        lw = fmax(lw, l->sym_w);
+    }
     lw += 2 * l->legend_pad;
     lh += 2 * l->legend_pad;
     g_object_unref(ctx);
@@ -471,96 +608,9 @@ rows_done:
         free(mk.sum);
         mk.sum = NULL;
         double a[4] = {area[0], area[1], area[2], area[3] - reserve};
-        l->nframes = 1;
+        /* 11 mm above each inset: room for its two-line caption */
+        arrange_frames(in, l, a, ext, hs_ext, ts_ext, 11, in->page_w * 0.22, group);
         gv_frame *f0 = &l->frames[0];
-        memset(l->frames, 0, sizeof l->frames);
-        snprintf(f0->name, sizeof f0->name, "main");
-        f0->active = 1;
-        memcpy(f0->box, in->main_box, sizeof f0->box);
-        if (!insets) {
-            fit_frame(f0, ext, a[0], a[1], a[2], a[3], 1);
-        } else {
-            double ew = ext[2] - ext[0], eh = ext[3] - ext[1];
-            double col_min = fmin(a[2] * 0.3, 70);
-            double s = fmin(a[3] / eh, a[2] / ew);
-            if (a[2] - s * ew < col_min) s = fmin(a[3] / eh, (a[2] - col_min) / ew);
-            fit_frame(f0, ext, a[0], a[1], s * ew, a[3], 0);
-            double colx = f0->rect[0] + f0->rect[2] + 3;
-            double colw = a[0] + a[2] - colx;
-            /* Insets are reference frames, not the subject: cap their width
-             * at about a fifth of the page so they do not dominate. */
-            double colw_max = fmin(fmax(30, in->page_w * 0.22), fmax(30, f0->rect[2] * 0.55));
-            if (colw > colw_max) {
-                /* Room to spare (landscape, wide pages): keep the insets
-                 * beside the coast and centre the mainland + insets group
-                 * on the page instead of leaving a gap in the middle. */
-                double shift = (colw - colw_max) / 2;
-                f0->x0 += shift;
-                f0->rect[0] += shift;
-                colx = f0->rect[0] + f0->rect[2] + 3;
-                colw = colw_max;
-            }
-            group[0] = f0->rect[0];
-            group[2] = colx + colw - f0->rect[0];
-            double gap = 11; /* room for each inset's two-line caption above it */
-            double hs_h = in->has_hs ? colw * (hs_ext[3] - hs_ext[1]) / (hs_ext[2] - hs_ext[0]) : 0;
-            double ts_h = in->has_ts ? colw * (ts_ext[3] - ts_ext[1]) / (ts_ext[2] - ts_ext[0]) : 0;
-            /* Fit both insets (with their caption gaps) into the area
-             * height, shrinking them if needed. */
-            double top = a[1] + gap, bottom = a[1] + a[3];
-            double need = hs_h + ts_h + (in->has_hs && in->has_ts ? gap : 0);
-            double k = need > bottom - top ? (bottom - top - (in->has_hs && in->has_ts ? gap : 0)) / (hs_h + ts_h) : 1;
-            double iw = colw * k;
-            hs_h *= k;
-            ts_h *= k;
-            /* Tops follow the islands' own latitudes on the main map, so
-             * the insets sit beside the coast they belong to, then are
-             * clamped: Truong Sa inside the area, Hoang Sa above it. */
-            double y_hs, y_ts;
-            {
-                PJ_COORD c = proj_trans(in->P, PJ_FWD, proj_coord(proj_torad(in->hs_box[0]), proj_torad(in->hs_box[3]), 0, 0));
-                y_hs = f0->y0 - f0->scale * c.xy.y;
-                c = proj_trans(in->P, PJ_FWD, proj_coord(proj_torad(in->ts_box[0]), proj_torad(in->ts_box[3]), 0, 0));
-                y_ts = f0->y0 - f0->scale * c.xy.y;
-            }
-            if (!isfinite(y_hs)) y_hs = top;
-            if (!isfinite(y_ts)) y_ts = top;
-            double ts_min = in->has_hs ? top + hs_h + gap : top;
-            if (y_ts < ts_min) y_ts = ts_min;
-            if (y_ts + ts_h > bottom) y_ts = bottom - ts_h;
-            double hs_max = in->has_ts ? y_ts - gap - hs_h : bottom - hs_h;
-            if (y_hs > hs_max) y_hs = hs_max;
-            if (y_hs < top) y_hs = top;
-            if (in->has_hs) {
-                gv_frame *f = &l->frames[1];
-                snprintf(f->name, sizeof f->name, "hoang_sa");
-                f->active = 1;
-                memcpy(f->box, in->hs_box, sizeof f->box);
-                fit_frame(f, hs_ext, colx + (colw - iw), y_hs, iw, hs_h, 1);
-                caption(f->caption, sizeof f->caption, en ? "Hoang Sa (Paracel) archipelago" : "Quần đảo Hoàng Sa", in->hs_owner);
-            }
-            if (in->has_ts) {
-                gv_frame *f = &l->frames[2];
-                snprintf(f->name, sizeof f->name, "truong_sa");
-                f->active = 1;
-                memcpy(f->box, in->ts_box, sizeof f->box);
-                fit_frame(f, ts_ext, colx + (colw - iw), y_ts, iw, ts_h, 1);
-                caption(f->caption, sizeof f->caption, en ? "Truong Sa (Spratly) archipelago" : "Quần đảo Trường Sa", in->ts_owner);
-            }
-            l->nframes = 3;
-            /* The frame of the main map spans the whole area so that the
-             * polygons are never clipped by a tight frame. */
-            if (in->ctx_behind) {
-                /* Context maps: the main frame is the map area left of the
-                 * inset column, filled with the context and clipped. */
-                f0->rect[0] = a[0];
-                f0->rect[1] = a[1];
-                f0->rect[2] = colx - 3 - a[0];
-                f0->rect[3] = a[3];
-            }
-        }
-        if (in->ctx_behind && !insets) memcpy(f0->rect, a, sizeof a);
-        l->neatline = in->ctx_behind;
         if (mask_build(&mk, in, l)) {
             free(mk.sum);
             return gv_error_set(err, GV_ENOMEM, "out of memory (layout)");

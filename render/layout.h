@@ -74,6 +74,12 @@ typedef struct gv_layout_input {
     int locator;                  /* a locator inset showing locator_ext (metres of the drawing CRS) */
     double locator_ext[4];
     int north_arrow;
+    /* Proportional circles, kept off the legend like units: centres in
+     * metres of frame disc_frame[i], radii in mm. */
+    size_t ndiscs;
+    const double *disc_xy, *disc_r;
+    const int *disc_frame;
+    const double *sym_ref_v, *sym_ref_r; /* 3 legend circles (values, radii mm), or NULL */
 } gv_layout_input;
 
 typedef struct gv_layout {
@@ -98,6 +104,12 @@ typedef struct gv_layout {
     int has_north;
     double north_rect[4];     /* box of the north arrow and its letter */
     double north_rot;         /* radians clockwise from page up to true north */
+    /* Legend block of proportional circles (under the rows). */
+    int has_sym;
+    double sym_r[3];          /* radii, mm, largest first */
+    char sym_text[3][64];
+    char sym_title[256];
+    double sym_w, sym_h, sym_title_h, sym_text_h;
 } gv_layout;
 
 /* Computes the layout; GV_OK or an error (e.g. a page too small). */

@@ -84,6 +84,7 @@ void gv_render_info_clear(gv_render_info *info) {
     free(info->feature_parts_drawn);
     for (size_t i = 0; info->labels && i < info->nlabels; i++) free(info->labels[i].text);
     free(info->labels);
+    free(info->symbols);
     memset(info, 0, sizeof *info);
 }
 
@@ -286,6 +287,7 @@ static void draw_geometry(cairo_t *cr, const devgeom *dg, const gv_map_spec *spe
         cairo_restore(cr);
     }
     gv__dots_draw(cr, &dg->dots, y0, clip_y0, clip_y1);
+    gv__symbols_draw(cr, dg->carto, y0, clip_y0, clip_y1);
     cairo_pattern_destroy(hatch);
 }
 
@@ -457,7 +459,9 @@ int gv_map_render(const gv_map_spec *spec, const char *path, gv_render_info *inf
     gv_format fmt;
     int rc = gv_format_from_path(path, &fmt, err);
     if (rc) return rc;
-    if (!spec->layer || ((!spec->values || !spec->breaks || !spec->colors) && !spec->categories && !spec->dots))
+    if (!spec->layer ||
+        ((!spec->values || !spec->breaks || !spec->colors) && !spec->categories && !spec->dots && !spec->symbols) ||
+        (spec->symbols && !spec->symbols->values))
         return gv_error_set(err, GV_EUSAGE, "map spec incomplete");
     const gv_layer *L = spec->layer;
     size_t nf = gv_layer_count(L);
@@ -595,6 +599,7 @@ int gv_map_render(const gv_map_spec *spec, const char *path, gv_render_info *inf
     memset(&lay, 0, sizeof lay);
     gv_carto carto;
     memset(&carto, 0, sizeof carto);
+    double *discs = NULL; /* proportional circles for the layout's mask */
     double tol_deg = 0, s_est = 1;
     double t0 = now_ms();
     /* --- 3. simplify + project ------------------------------------ */
@@ -649,20 +654,45 @@ int gv_map_render(const gv_map_spec *spec, const char *path, gv_render_info *inf
         if (carto.behind.nrings) dg.carto = &carto;
     }
     li.north_arrow = spec->north_arrow;
+    dg.carto = &carto;
     double t_lab = now_ms();
-    if (spec->labels) {
+    if (spec->labels || spec->symbols) {
         unsigned char *want = calloc(nf ? nf : 1, 1);
         carto.poles = malloc((nf ? nf : 1) * sizeof *carto.poles);
         if (!want || !carto.poles) { free(want); rc = gv_error_set(err, GV_ENOMEM, "out of memory"); goto out; }
-        int lf = spec->labels->texts ? -1 : gv_layer_field_index(L, spec->labels->field ? spec->labels->field : "name");
-        for (size_t f = 0; f < nf; f++) {
+        int lf = !spec->labels || spec->labels->texts ? -1
+                 : gv_layer_field_index(L, spec->labels->field ? spec->labels->field : "name");
+        for (size_t f = 0; spec->labels && f < nf; f++) {
             const char *t = spec->labels->texts ? spec->labels->texts[f] : lf >= 0 ? gv_layer_value(L, f, (size_t)lf) : "";
             want[f] = t && *t;
+        }
+        if (spec->symbols && (rc = gv__symbols_prepare(spec, fmin(li.page_w, li.page_h), &carto, want, err))) {
+            free(want);
+            goto out;
         }
         /* 0.1 mm on the page at the estimated (largest) scale. */
         rc = gv__poles_compute(dg.pts, dg.rings, dg.nrings, nf, want, 0.1 / s_est, carto.poles, err);
         free(want);
         if (rc) goto out;
+    }
+    if (spec->symbols) {
+        /* The circles, as occupied paper for the legend's search. */
+        discs = malloc((carto.nsym ? carto.nsym : 1) * 3 * sizeof(double));
+        int *dframe = malloc((carto.nsym ? carto.nsym : 1) * sizeof(int));
+        if (!discs || !dframe) { free(dframe); rc = gv_error_set(err, GV_ENOMEM, "out of memory"); goto out; }
+        for (size_t i = 0; i < carto.nsym; i++) {
+            const gv_pole *po = &carto.poles[carto.sym_f[i]];
+            discs[2 * i] = po->x;
+            discs[2 * i + 1] = po->y;
+            discs[2 * carto.nsym + i] = carto.sym_r[i];
+            dframe[i] = po->frame;
+        }
+        li.ndiscs = carto.nsym;
+        li.disc_xy = discs;
+        li.disc_r = discs + 2 * carto.nsym;
+        li.disc_frame = dframe;
+        li.sym_ref_v = carto.sym_ref_v;
+        li.sym_ref_r = carto.sym_ref_r;
     }
     inf->ms_labels = now_ms() - t_lab;
     if (spec->rings_done) spec->rings_done(spec->rings_done_ctx);
@@ -671,7 +701,12 @@ int gv_map_render(const gv_map_spec *spec, const char *path, gv_render_info *inf
     li.pts = dg.pts;
     li.rings = dg.rings;
     li.nrings = dg.nrings;
-    if ((rc = gv_layout_compute(&li, &lay, err)) != GV_OK) goto out;
+    rc = gv_layout_compute(&li, &lay, err);
+    free(discs);
+    free((void *)li.disc_frame);
+    discs = NULL;
+    li.disc_frame = NULL;
+    if (rc != GV_OK) goto out;
     inf->ms_layout = now_ms() - t0;
     t0 = now_ms();
     if ((spec->context && (rc = gv__context_to_device(&carto, &lay, dev_per_mm, dg.pts, dg.rings, dg.nrings, err))))
@@ -709,6 +744,15 @@ int gv_map_render(const gv_map_spec *spec, const char *path, gv_render_info *inf
             goto out;
         inf->nlabels = nf;
         inf->ms_labels += now_ms() - t_lab;
+    }
+    if (spec->symbols) {
+        if ((rc = gv__symbols_to_device(&carto, &lay, dev_per_mm, P, frame_index, &inf->symbols, err))) goto out;
+        inf->nsymbols = carto.nsym;
+        for (size_t i = 0; i < carto.nsym; i++) inf->symbols[i].value = spec->symbols->values[carto.sym_f[i]];
+        inf->symbol_scale_value = carto.sym_scale;
+        inf->symbol_max_diameter_mm = carto.sym_max_d;
+        memcpy(inf->symbol_legend_values, carto.sym_ref_v, sizeof carto.sym_ref_v);
+        memcpy(inf->symbol_legend_radius_mm, carto.sym_ref_r, sizeof carto.sym_ref_r);
     }
 
     /* Fill colour per feature. */
@@ -784,7 +828,10 @@ int gv_map_render(const gv_map_spec *spec, const char *path, gv_render_info *inf
             gv_layout_draw_frames_background(cr, &lay, dev_per_mm);
             draw_geometry(cr, &dg, spec, fill, &lay, line_w, dev_per_mm, 0, -1e9, 1e9, 0);
         } /* PDF: the polygons are appended after Cairo finishes (pdf_geometry.c), under Cairo's content */
-        else gv__dots_draw(cr, &dg.dots, 0, -1e9, 1e9);
+        else {
+            gv__dots_draw(cr, &dg.dots, 0, -1e9, 1e9);
+            gv__symbols_draw(cr, &carto, 0, -1e9, 1e9);
+        }
         inf->ms_fill = now_ms() - tf;
         double tt = now_ms();
         gv__carto_draw_over(cr, &carto, &lay, spec, dev_per_mm);
@@ -848,6 +895,8 @@ int gv_map_render(const gv_map_spec *spec, const char *path, gv_render_info *inf
     if (lay.has_locator) memcpy(inf->locator_rect_mm, lay.locator.rect, sizeof lay.locator.rect);
     rc = GV_OK;
 out:
+    free(discs);
+    free((void *)li.disc_frame);
     gv__carto_free(&carto);
     gv__dots_free(&dg.dots);
     free(dg.pts);

@@ -85,6 +85,44 @@ typedef struct gv_map_context {
     unsigned fill, line;        /* colours of the context units, 0xRRGGBB; 0 = #e4e4e4 and #bdbdbd */
 } gv_map_context;
 
+/* Proportional symbols (gv_map_spec.symbols): one circle per unit, centred
+ * on its pole of inaccessibility, its area proportional to the unit's
+ * value: radius = max_diameter_mm / 2 * sqrt(value / scale_value). Drawn
+ * largest first so that small circles stay visible on top, semi-opaque
+ * with an outline, over the units (filled as the rest of the spec says,
+ * or light grey when spec->breaks is NULL; hatched where spec->values is
+ * NaN). The legend shows three nested reference circles with round values
+ * (the largest at most scale_value) under symbols->title. */
+typedef struct gv_map_symbols {
+    const double *values;       /* per feature; NaN or <= 0: no circle. Borrowed */
+    double max_diameter_mm;     /* diameter of a circle of scale_value; <= 0: 6 % of the page's short side */
+    double scale_value;         /* value drawn at max_diameter_mm; <= 0: the largest value. Give the same
+                                   number on every page of a series so that sizes compare */
+    unsigned color;             /* fill 0xRRGGBB; 0 = #de2d26 */
+    const char *title;          /* legend title of the circles (e.g. "Số ý kiến"); NULL = none */
+} gv_map_symbols;
+
+/* Bivariate choropleth (gv_map_spec.bivariate): each unit coloured by the
+ * pair of its classes in two indicators (3 x 3), with a square legend: the
+ * first indicator grows to the right, the second upwards, their inner
+ * class edges written along the sides. Units lacking either value are
+ * hatched "no data". */
+typedef struct gv_map_bivariate {
+    const double *x, *y;          /* per feature; NaN = no data. Borrowed */
+    const gv_breaks *bx, *by;     /* 3 classes each (e.g. tertiles) */
+    const unsigned *colors;       /* 9 fills: colors[3 * yclass + xclass] (gv_bivariate_palette) */
+    const char *x_title, *y_title;/* axis titles of the legend */
+} gv_map_bivariate;
+
+#define GV_PANELS_MAX 12
+
+/* One panel of small multiples (gv_map_spec.panels): the same units and
+ * classes (spec->breaks, spec->colors) with this panel's values. */
+typedef struct gv_map_panel {
+    const double *values;         /* per feature; NaN = no data. Borrowed */
+    const char *title;            /* written above the panel, e.g. "2019" */
+} gv_map_panel;
+
 /* Everything a choropleth needs. Strings are UTF-8 and borrowed. */
 typedef struct gv_map_spec {
     const gv_layer *layer;
@@ -119,6 +157,15 @@ typedef struct gv_map_spec {
     const gv_map_labels *labels;   /* unit names inside the units */
     const gv_map_context *context; /* grey neighbours behind, and/or a locator inset */
     int north_arrow;               /* 1: a north arrow pointing to true north at the map's centre */
+    const gv_map_symbols *symbols; /* proportional circles over the units */
+    const gv_map_bivariate *bivariate; /* two indicators, 3 x 3 classes (values/breaks/colors unused) */
+    /* Small multiples: npanels (2..GV_PANELS_MAX) maps of the same units
+     * on one page, in a grid chosen for the largest scale, all with the
+     * classes and colours of breaks/colors (values unused), one legend
+     * (class ranges, no counts) and one scale bar. Labels, symbols and the
+     * context are not drawn on panels. */
+    const gv_map_panel *panels;
+    size_t npanels;
     /* PDF metadata (Info dictionary): author NULL = "geovoice", subject
      * NULL = the subtitle, keywords NULL = none. The title is `title`. */
     const char *author, *subject, *keywords;
@@ -162,6 +209,16 @@ typedef struct gv_label_placement {
                                   dropped: the one-line box centred on the pole; zeros: none) */
 } gv_label_placement;
 
+/* One circle of gv_map_symbols, as drawn. */
+typedef struct gv_symbol_placement {
+    size_t feature;
+    double value;
+    double radius_mm;          /* max_diameter_mm / 2 * sqrt(value / scale_value) */
+    double center_mm[2];       /* on the page */
+    double center_lonlat[2];   /* the unit's pole of inaccessibility */
+    int frame;                 /* index into gv_render_info.frames */
+} gv_symbol_placement;
+
 /* What was drawn, for reports and tests. Filled by gv_map_render. */
 typedef struct gv_render_info {
     int width_px, height_px;       /* PNG size (0 for PDF/SVG) */
@@ -183,6 +240,16 @@ typedef struct gv_render_info {
     gv_label_placement *labels;    /* one per feature, in layer order, when spec->labels (malloc'd) */
     size_t nlabels, labels_drawn;
     double ms_labels;              /* pole search and placement */
+    gv_symbol_placement *symbols;  /* circles in drawing order (largest first), when spec->symbols (malloc'd) */
+    size_t nsymbols;
+    double symbol_scale_value, symbol_max_diameter_mm; /* as used */
+    double symbol_legend_values[3], symbol_legend_radius_mm[3]; /* reference circles, largest first */
+    /* Small multiples: panel p is frames[] moved by panel_offset_mm[p]
+     * (a point at device (x, y) in panel 0 is at x + dx * px_per_mm in
+     * panel p); panel_rect_mm is each panel's cell (title included). */
+    size_t npanels;
+    double panel_offset_mm[GV_PANELS_MAX][2];
+    double panel_rect_mm[GV_PANELS_MAX][4];
 } gv_render_info;
 
 GV_API void gv_render_info_clear(gv_render_info *info);
