@@ -170,6 +170,12 @@ void gv_layout_draw_decorations(cairo_t *cr, const gv_layout *l, double dev_per_
         }
     }
 
+    if (l->has_biv) {
+        if (l->nrows || *l->legend_title) y += l->legend_pad * 2;
+        gv__biv_legend_draw(cr, ctx, l, l->spec, x, y);
+        y += l->biv_h;
+    }
+
     /* Scale bar: alternating black/white segments with round lengths. */
     {
         const double *s = l->scalebar_rect;

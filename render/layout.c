@@ -450,6 +450,7 @@ static void arrange_frames(const gv_layout_input *in, gv_layout *l, const double
 int gv_layout_compute(const gv_layout_input *in, gv_layout *l, gv_error *err) {
     memset(l, 0, sizeof *l);
     const gv_map_spec *sp = in->spec;
+    l->spec = sp;
     l->page_w = in->page_w;
     l->page_h = in->page_h;
     double base = fmin(in->page_w, in->page_h);
@@ -587,6 +588,12 @@ rows_done:
         if (l->nrows || *l->legend_title) lh += l->legend_pad * 2;
         lh += l->sym_h;
         lw = fmax(lw, l->sym_w);
+    }
+    if (sp->bivariate) {
+        gv__biv_legend_measure(ctx, sp, l);
+        if (l->nrows || *l->legend_title) lh += l->legend_pad * 2;
+        lh += l->biv_h;
+        lw = fmax(lw, l->biv_w);
     }
     lw += 2 * l->legend_pad;
     lh += 2 * l->legend_pad;

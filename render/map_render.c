@@ -460,8 +460,12 @@ int gv_map_render(const gv_map_spec *spec, const char *path, gv_render_info *inf
     int rc = gv_format_from_path(path, &fmt, err);
     if (rc) return rc;
     if (!spec->layer ||
-        ((!spec->values || !spec->breaks || !spec->colors) && !spec->categories && !spec->dots && !spec->symbols) ||
-        (spec->symbols && !spec->symbols->values))
+        ((!spec->values || !spec->breaks || !spec->colors) && !spec->categories && !spec->dots && !spec->symbols &&
+         !spec->bivariate && !(spec->panels && spec->breaks && spec->colors)) ||
+        (spec->symbols && !spec->symbols->values) ||
+        (spec->bivariate && (!spec->bivariate->x || !spec->bivariate->y || !spec->bivariate->bx ||
+                             !spec->bivariate->by || !spec->bivariate->colors)) ||
+        (spec->panels && (spec->npanels < 2 || spec->npanels > GV_PANELS_MAX)))
         return gv_error_set(err, GV_EUSAGE, "map spec incomplete");
     const gv_layer *L = spec->layer;
     size_t nf = gv_layer_count(L);
