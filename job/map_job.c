@@ -434,10 +434,10 @@ int gv_map_run(const gv_map_options *o, gv_log_fn log, void *logctx, gv_error *e
         }
         if (n_missing) logf_(log, logctx, "  no data: %zu units", n_missing);
     }
-    logf_(log, logctx, "wrote %s (%lld bytes%s%d×%d px), %zu of %zu features drawn, %zu → %zu vertices, %.0f ms", o->out,
-          info.bytes, fmt == GV_FORMAT_PNG ? ", " : "", fmt == GV_FORMAT_PNG ? info.width_px : 0,
-          fmt == GV_FORMAT_PNG ? info.height_px : 0, info.features_drawn, nf, info.vertices_in, info.vertices_drawn,
-          now_ms() - t_start);
+    char sz[64];
+    logf_(log, logctx, "wrote %s (%lld bytes%s), %zu of %zu features drawn, %zu → %zu vertices, %.0f ms", o->out,
+          info.bytes, gv__size_text(fmt, &info, sz, sizeof sz), info.features_drawn, nf, info.vertices_in,
+          info.vertices_drawn, now_ms() - t_start);
 
     if (o->report) {
         json_object *in = json_object_new_object();

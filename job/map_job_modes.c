@@ -258,6 +258,12 @@ static char *hex(unsigned c, char *buf) {
     return buf;
 }
 
+const char *gv__size_text(gv_format fmt, const gv_render_info *info, char *buf, size_t n) {
+    if (fmt == GV_FORMAT_PNG) snprintf(buf, n, ", %d×%d px", info->width_px, info->height_px);
+    else if (n) buf[0] = 0;
+    return buf;
+}
+
 void gv__map_spec_page(gv_map_spec *ms, const gv__mode_ctx *c) {
     const gv_map_options *o = c->o;
     ms->nodata_color = 0xf0f0f0;
@@ -536,9 +542,9 @@ int gv__map_run_mode(const gv__mode_ctx *c, gv_error *err) {
         unlink(o->out);
         goto done;
     }
-    logf_(c, "wrote %s (%lld bytes%s%d×%d px), %zu of %zu features drawn, %.0f ms", o->out, info.bytes,
-          c->fmt == GV_FORMAT_PNG ? ", " : "", c->fmt == GV_FORMAT_PNG ? info.width_px : 0,
-          c->fmt == GV_FORMAT_PNG ? info.height_px : 0, info.features_drawn, nf, now_ms() - c->t_start);
+    char sz[64];
+    logf_(c, "wrote %s (%lld bytes%s), %zu of %zu features drawn, %.0f ms", o->out, info.bytes,
+          gv__size_text(c->fmt, &info, sz, sizeof sz), info.features_drawn, nf, now_ms() - c->t_start);
     if (o->report) {
         json_object *in = json_object_new_object();
         json_object_object_add(in, "shapes", json_object_new_string(o->shapes));

@@ -54,6 +54,9 @@ int gv__map_run_mode(const gv__mode_ctx *c, gv_error *err);
  * locale, decimals, page, dpi, insets, threads, no-data colour). */
 void gv__map_spec_page(gv_map_spec *ms, const gv__mode_ctx *c);
 
+/* ", 2480×3508 px" for a PNG, "" otherwise (for the "wrote" line). */
+const char *gv__size_text(gv_format fmt, const gv_render_info *info, char *buf, size_t n);
+
 /* Bivariate maps and small multiples (job/map_job_multi.c). */
 int gv__map_run_multi(const gv__mode_ctx *c, gv_error *err);
 

@@ -156,9 +156,9 @@ int gv__map_run_multi(const gv__mode_ctx *c, gv_error *err) {
     }
     for (size_t i = 0; i < nind; i++)
         if (missing[i]) gv__job_logf(c->log, c->logctx, "  %s: no data for %zu units", expr_text[i], missing[i]);
-    gv__job_logf(c->log, c->logctx, "wrote %s (%lld bytes%s%d×%d px), %zu of %zu features drawn%s, %.0f ms", o->out,
-                 info.bytes, c->fmt == GV_FORMAT_PNG ? ", " : "", c->fmt == GV_FORMAT_PNG ? info.width_px : 0,
-                 c->fmt == GV_FORMAT_PNG ? info.height_px : 0, info.features_drawn, nf,
+    char sz[64];
+    gv__job_logf(c->log, c->logctx, "wrote %s (%lld bytes%s), %zu of %zu features drawn%s, %.0f ms", o->out,
+                 info.bytes, gv__size_text(c->fmt, &info, sz, sizeof sz), info.features_drawn, nf,
                  biv ? "" : " on each panel", gv__job_now_ms() - c->t_start);
     if (!o->report) goto done;
 
