@@ -17,7 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define LOCATOR_TOL_DEG 0.004  /* ~450 m: 0.02 mm on a 45 mm-wide locator of Vietnam */
+#define LOCATOR_TOL_DEG 0.02   /* ~2 km: under 0.1 mm on a locator of Vietnam at most 38 mm wide */
 #define LOCATOR_SUBJECT_TOL_MM 0.08
 
 static int rs_reserve(gv_ringset *r, size_t npts) {
@@ -58,7 +58,8 @@ static void project(PJ *P, gv_ringset *r) {
                        NULL, 0, 0, NULL, 0, 0);
 }
 
-int gv__context_prepare(const gv_map_spec *sp, PJ *P, double tol_deg, gv_carto *c, double ext[4], gv_error *err) {
+int gv__context_prepare(const gv_map_spec *sp, PJ *P, const double main_box[4], double tol_deg, gv_carto *c,
+                        double ext[4], gv_error *err) {
     const gv_map_context *cx = sp->context;
     const gv_layer *L = cx->layer;
     c->ctx_fill = cx->fill ? cx->fill : 0xe4e4e4;
@@ -67,6 +68,11 @@ int gv__context_prepare(const gv_map_spec *sp, PJ *P, double tol_deg, gv_carto *
     bb[0] = bb[1] = INFINITY;
     bb[2] = bb[3] = -INFINITY;
     double t2 = tol_deg * tol_deg, l2 = LOCATOR_TOL_DEG * LOCATOR_TOL_DEG;
+    /* Behind the map, only parts near it: the main frame spans the map
+     * area, which reaches at most the box's larger side past the data on
+     * a page of usual proportions (3 times the box each way). */
+    double g = fmax(main_box[2] - main_box[0], main_box[3] - main_box[1]);
+    double near[4] = {main_box[0] - g, main_box[1] - g, main_box[2] + g, main_box[3] + g};
     size_t nf = gv_layer_count(L);
     for (size_t f = 0; f < nf; f++) {
         const double *xy; const size_t *off; const int *part; size_t nr;
@@ -79,8 +85,9 @@ int gv__context_prepare(const gv_map_spec *sp, PJ *P, double tol_deg, gv_carto *
              * locator shows the mainland. */
             if (b[0] <= b[2] && !gv__inset_of(b)) {
                 for (int k = 0; k < 2; k++) bb[k] = fmin(bb[k], b[k]), bb[k + 2] = fmax(bb[k + 2], b[k + 2]);
+                int is_near = b[2] >= near[0] && b[0] <= near[2] && b[3] >= near[1] && b[1] <= near[3];
                 for (size_t q = r; q < r1; q++) {
-                    if (cx->behind && rs_push(&c->behind, f, xy, off[q], off[q + 1], t2)) goto oom;
+                    if (cx->behind && is_near && rs_push(&c->behind, f, xy, off[q], off[q + 1], t2)) goto oom;
                     if (cx->locator && rs_push(&c->loc_ctx, f, xy, off[q], off[q + 1], l2)) goto oom;
                 }
             }
@@ -95,6 +102,77 @@ int gv__context_prepare(const gv_map_spec *sp, PJ *P, double tol_deg, gv_carto *
     return GV_OK;
 oom:
     return gv_error_set(err, GV_ENOMEM, "out of memory (context layer)");
+}
+
+/* One Sutherland–Hodgman pass: the part of ring in[0..n) on the kept
+ * side of the line axis = v (keep_above: coordinate >= v), into out
+ * (room for 2n points). Returns the points written. */
+static size_t clip_pass(const double *in, size_t n, double *out, int axis, double v, int keep_above) {
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        const double *a = in + 2 * ((i + n - 1) % n), *b = in + 2 * i;
+        int ia = keep_above ? a[axis] >= v : a[axis] <= v, ib = keep_above ? b[axis] >= v : b[axis] <= v;
+        if (ia != ib) {
+            double t = (v - a[axis]) / (b[axis] - a[axis]);
+            out[2 * k] = a[0] + t * (b[0] - a[0]);
+            out[2 * k + 1] = a[1] + t * (b[1] - a[1]);
+            out[2 * k + axis] = v;
+            k++;
+        }
+        if (ib) {
+            out[2 * k] = b[0];
+            out[2 * k + 1] = b[1];
+            k++;
+        }
+    }
+    return k;
+}
+
+/* Context rings cut to the rectangle r (device units): a province page
+ * then fills and strokes only the context inside its frame, not whole
+ * provinces on every band. Cuts run along the rectangle's sides, which
+ * lie outside the drawn clip (r is the clip grown by a few pixels). */
+static int clip_rings(gv_ringset *rs, const double r[4]) {
+    gv_ringset out = {0};
+    double *a = NULL, *b = NULL;
+    size_t cap = 0;
+    int rc = 0;
+    for (size_t i = 0; i < rs->nrings && !rc; i++) {
+        const gv_proj_ring *rg = &rs->rings[i];
+        size_t n = rg->n;
+        if (16 * n + 64 > cap) {
+            cap = 16 * n + 64;
+            double *na = realloc(a, cap * 2 * sizeof(double)), *nb = na ? realloc(b, cap * 2 * sizeof(double)) : NULL;
+            if (na) a = na;
+            if (nb) b = nb;
+            if (!na || !nb) { rc = -1; break; }
+        }
+        memcpy(a, rs->pts + 2 * rg->off, 2 * n * sizeof(double));
+        n = clip_pass(a, n, b, 0, r[0], 1);
+        n = clip_pass(b, n, a, 0, r[0] + r[2], 0);
+        n = clip_pass(a, n, b, 1, r[1], 1);
+        n = clip_pass(b, n, a, 1, r[1] + r[3], 0);
+        if (n < 3) continue;
+        if (rs_reserve(&out, n) || rs_ring(&out, rg->feature, out.npts, n)) { rc = -1; break; }
+        memcpy(out.pts + 2 * out.npts, a, 2 * n * sizeof(double));
+        double ymin = INFINITY, ymax = -INFINITY;
+        for (size_t k = 0; k < n; k++) {
+            ymin = fmin(ymin, a[2 * k + 1]);
+            ymax = fmax(ymax, a[2 * k + 1]);
+        }
+        out.rings[out.nrings - 1].ymin = (float)ymin;
+        out.rings[out.nrings - 1].ymax = (float)ymax;
+        out.npts += n;
+    }
+    free(a);
+    free(b);
+    if (rc) {
+        gv__ringset_free(&out);
+        return -1;
+    }
+    gv__ringset_free(rs);
+    *rs = out;
+    return 0;
 }
 
 /* Points of r in place from metres to device units of frame f; ring
@@ -135,6 +213,8 @@ int gv__context_to_device(gv_carto *c, const gv_layout *lay, double dpm, const d
         double clip[4] = {x0, y0, x1 - x0, y1 - y0};
         memcpy(c->behind_clip, clip, sizeof clip);
         to_device(&c->behind, f0, dpm, clip);
+        double grown[4] = {clip[0] - 4, clip[1] - 4, clip[2] + 8, clip[3] + 8};
+        if (clip_rings(&c->behind, grown)) return gv_error_set(err, GV_ENOMEM, "out of memory (context layer)");
     }
     if (!lay->has_locator) {
         gv__ringset_free(&c->loc_ctx);

@@ -356,6 +356,15 @@ static void draw_band(pipeline *p, int k, unsigned char *buf) {
      * it (Cairo builds its command index lazily, without a lock): seen as
      * titles missing from some bands. Replays are short; take turns. */
     pthread_mutex_lock(&p->replay_mu);
+    if (p->dg->carto) {
+        /* Labels, locator, north arrow: only those on this band (drawn
+         * here rather than recorded: a recording is replayed whole on
+         * every band). Pango under the lock, as the replay. */
+        cairo_save(cr);
+        cairo_translate(cr, 0, -y0);
+        gv__carto_draw_over(cr, p->dg->carto, p->lay, p->spec, p->dev_per_mm, y0, y0 + h);
+        cairo_restore(cr);
+    }
     cairo_set_source_surface(cr, p->rec, 0, -y0);
     cairo_paint(cr);
     cairo_destroy(cr);
@@ -674,7 +683,7 @@ int gv_map_render(const gv_map_spec *spec, const char *path, gv_render_info *inf
     /* Context layer (its own rings, not the map's) and the label poles
      * (from the projected rings) before the map's rings may go. */
     if (spec->context && spec->context->layer && (spec->context->behind || spec->context->locator)) {
-        if ((rc = gv__context_prepare(spec, P, tol_deg, &carto, li.locator_ext, err))) goto out;
+        if ((rc = gv__context_prepare(spec, P, main_box, tol_deg, &carto, li.locator_ext, err))) goto out;
         li.ctx_behind = spec->context->behind;
         li.locator = spec->context->locator;
         if (carto.behind.nrings) dg.carto = &carto;
@@ -810,7 +819,6 @@ int gv_map_render(const gv_map_spec *spec, const char *path, gv_render_info *inf
          * vector operations and replayed onto each band. */
         cairo_surface_t *rec = cairo_recording_surface_create(CAIRO_CONTENT_COLOR_ALPHA, NULL);
         cairo_t *rcr = cairo_create(rec);
-        gv__carto_draw_over(rcr, &carto, &lay, spec, dev_per_mm);
         gv_layout_draw_decorations(rcr, &lay, dev_per_mm, fill);
         cairo_destroy(rcr);
         inf->ms_text = now_ms() - tt;
@@ -861,7 +869,7 @@ int gv_map_render(const gv_map_spec *spec, const char *path, gv_render_info *inf
         }
         inf->ms_fill = now_ms() - tf;
         double tt = now_ms();
-        gv__carto_draw_over(cr, &carto, &lay, spec, dev_per_mm);
+        gv__carto_draw_over(cr, &carto, &lay, spec, dev_per_mm, -INFINITY, INFINITY);
         gv_layout_draw_decorations(cr, &lay, dev_per_mm, fill);
         inf->ms_text = now_ms() - tt;
         cairo_destroy(cr);
