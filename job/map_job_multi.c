@@ -130,7 +130,9 @@ int gv__map_run_multi(const gv__mode_ctx *c, gv_error *err) {
     memset(&ms, 0, sizeof ms);
     ms.layer = L;
     gv__map_spec_page(&ms, c);
-    ms.title = o->title ? o->title : biv ? "" : title[0];
+    char deftitle[600];
+    snprintf(deftitle, sizeof deftitle, "%s × %s", expr_text[0], expr_text[1 % nind]);
+    ms.title = o->title ? o->title : biv ? deftitle : title[0];
     gv_map_bivariate mb;
     gv_map_panel panels[MAX_IND];
     if (biv) {
