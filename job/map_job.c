@@ -294,16 +294,30 @@ int gv_map_run(const gv_map_options *o, gv_log_fn log, void *logctx, gv_error *e
           "%zu ambiguous, %zu name mismatches",
           ufield, tcol, o->match_name ? "by name" : "by code", gv_join_units_matched(J), nf, gv_join_units_nodata(J),
           gv_join_rows_unmatched(J), nr, gv_join_rows_ambiguous(J), gv_join_name_mismatches(J));
-    for (size_t i = 0, shown = 0; i < gv_join_nissues(J) && shown < 12; i++) {
-        const gv_join_issue *is = gv_join_issue_at(J, i);
-        if (is->kind == GV_ISSUE_DUPLICATE) continue;
-        if (is->row != (size_t)-1)
-            logf_(log, logctx, "  %s: %s row %zu (line %zu) '%s': %s", gv_issue_kind_str(is->kind), o->data,
-                  is->row + 1, is->line, is->key, is->reason);
-        else
-            logf_(log, logctx, "  %s: feature %lld '%s' %s: %s", gv_issue_kind_str(is->kind), gv_layer_fid(L, is->unit),
-                  is->key, is->name, is->reason);
-        shown++;
+    {
+        /* The issues most likely to be real problems first (a name that
+         * disagrees, an ambiguous name, a key that is not a code), then
+         * rows and units left over: with --where, a national table leaves
+         * most of its rows without a unit, which must not hide the rest. */
+        static const gv_issue_kind ORDER[] = {GV_ISSUE_NAME_MISMATCH, GV_ISSUE_AMBIGUOUS, GV_ISSUE_BAD_KEY,
+                                              GV_ISSUE_UNIT_NO_DATA, GV_ISSUE_ROW_NO_UNIT};
+        size_t shown = 0, total = 0;
+        for (size_t i = 0; i < gv_join_nissues(J); i++) total += gv_join_issue_at(J, i)->kind != GV_ISSUE_DUPLICATE;
+        for (size_t k = 0; k < sizeof ORDER / sizeof ORDER[0]; k++)
+            for (size_t i = 0; i < gv_join_nissues(J) && shown < 12; i++) {
+                const gv_join_issue *is = gv_join_issue_at(J, i);
+                if (is->kind != ORDER[k]) continue;
+                if (is->row != (size_t)-1)
+                    logf_(log, logctx, "  %s: %s row %zu (line %zu) '%s': %s", gv_issue_kind_str(is->kind), o->data,
+                          is->row + 1, is->line, is->key, is->reason);
+                else
+                    logf_(log, logctx, "  %s: feature %lld '%s' %s: %s", gv_issue_kind_str(is->kind),
+                          gv_layer_fid(L, is->unit), is->key, is->name, is->reason);
+                shown++;
+            }
+        if (total > shown)
+            logf_(log, logctx, "  ... %zu more%s", total - shown,
+                  o->join_report ? " (all in the join report)" : " (--join-report FILE.csv lists every one)");
     }
     if (o->strict && gv_join_name_mismatches(J)) {
         const gv_join_issue *is = NULL;

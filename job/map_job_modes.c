@@ -208,28 +208,29 @@ static int parse_list(const char *text, catlist *l, gv_error *err) {
     return rc;
 }
 
-static const catlist *sort_ctx;
+/* A category and its row count, sorted together (no global comparison
+ * context: maps are drawn from several threads by the atlas). */
+typedef struct rankent {
+    char *name;
+    size_t rows;
+} rankent;
 static int cmp_rank(const void *a, const void *b) {
-    size_t x = *(const size_t *)a, y = *(const size_t *)b;
-    if (sort_ctx->rows[x] != sort_ctx->rows[y]) return sort_ctx->rows[x] > sort_ctx->rows[y] ? -1 : 1;
-    return strcmp(sort_ctx->name[x], sort_ctx->name[y]);
+    const rankent *x = a, *y = b;
+    if (x->rows != y->rows) return x->rows > y->rows ? -1 : 1;
+    return strcmp(x->name, y->name);
 }
 
 /* Reorders l by rows descending, then name (the default list). */
 static int rank_list(catlist *l) {
-    size_t *idx = malloc((l->n ? l->n : 1) * sizeof(size_t));
-    char **nm = malloc((l->n ? l->n : 1) * sizeof(char *));
-    size_t *rw = malloc((l->n ? l->n : 1) * sizeof(size_t));
-    if (!idx || !nm || !rw) { free(idx); free(nm); free(rw); return -1; }
-    for (size_t i = 0; i < l->n; i++) idx[i] = i;
-    sort_ctx = l;
-    qsort(idx, l->n, sizeof *idx, cmp_rank);
-    for (size_t i = 0; i < l->n; i++) { nm[i] = l->name[idx[i]]; rw[i] = l->rows[idx[i]]; }
-    free(l->name);
-    free(l->rows);
-    l->name = nm;
-    l->rows = rw;
-    free(idx);
+    rankent *e = malloc((l->n ? l->n : 1) * sizeof *e);
+    if (!e) return -1;
+    for (size_t i = 0; i < l->n; i++) e[i] = (rankent){l->name[i], l->rows[i]};
+    qsort(e, l->n, sizeof *e, cmp_rank);
+    for (size_t i = 0; i < l->n; i++) {
+        l->name[i] = e[i].name;
+        l->rows[i] = e[i].rows;
+    }
+    free(e);
     return 0;
 }
 
@@ -461,17 +462,32 @@ int gv__map_run_mode(const gv__mode_ctx *c, gv_error *err) {
             const size_t *rows = nrow ? gv_join_unit_rows(J, f) : NULL;
             for (size_t g = 0; g < ng; g++) {
                 double acc = NAN;
+                int empty = 0;
                 for (size_t q = 0; q < nrow; q++) {
                     double d;
                     gv_table_number(T, rows[q], (size_t)gc[g], &d, NULL);
-                    if (isnan(d)) { n_empty++; continue; }
+                    if (isnan(d)) { n_empty++; empty = 1; continue; }
                     acc = isnan(acc) ? d : acc + d;
                 }
+                /* An empty count is unknown: the unit is drawn as no data
+                 * (hatched, with its legend row), not as a unit of 0. */
+                if (empty) values[f] = NAN;
                 pop[f * ng + g] = acc;
                 if (isfinite(acc)) persons[g] += acc;
             }
         }
         free(gc);
+        /* Guard: a dot per few persons of a nation is millions of dots,
+         * minutes of work and an unreadable blob. */
+        double ndots = 0;
+        for (size_t g = 0; g < ng; g++) ndots += persons[g] / o->dot_value;
+        if (ndots > 2e6) {
+            char nb[64];
+            gv_format_number(o->dot_value, o->dot_value == floor(o->dot_value) ? 0 : 2, c->loc, nb, sizeof nb);
+            rc = gv_error_set(err, GV_EUSAGE, "--dot-value %s would draw about %.0f dots (at most 2,000,000): choose a "
+                              "larger value, e.g. %.0f", nb, ndots, ceil(o->dot_value * ndots / 50000.0));
+            goto done;
+        }
         double t = now_ms();
         if ((rc = gv_dots_place(L, pop, ng, o->dot_value, unit_keys, (const char *const *)gcol, o->seed, &dots, err)))
             goto done;
@@ -494,7 +510,7 @@ int gv__map_run_mode(const gv__mode_ctx *c, gv_error *err) {
             json_object_object_add(x, "dots", json_object_new_int64((int64_t)nd));
             json_object_array_add(jg, x);
         }
-        if (n_empty) logf_(c, "  %zu empty cells in --dots columns of joined rows: no dots for them", n_empty);
+        if (n_empty) logf_(c, "  %zu empty cells in --dots columns of joined rows: those units are no data (hatched)", n_empty);
         if (dots.n_units_unplaced)
             logf_(c, "  %zu units have persons but no polygon: %.0f persons not drawn", dots.n_units_unplaced, dots.persons_unplaced);
         json_object *jd = json_object_new_object();

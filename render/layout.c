@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #define MASK_PX_PER_MM 2.0
 
@@ -570,10 +571,16 @@ int gv_layout_compute(const gv_layout_input *in, gv_layout *l, gv_error *err) {
     snprintf(l->subtitle, sizeof l->subtitle, "%s", sp->subtitle ? sp->subtitle : "");
     int en = sp->locale == GV_LOCALE_EN;
     if (sp->source && *sp->source) {
+        /* "Nguồn: ..." given by the user already has its word. */
+        const char *word = en ? "Source" : "Nguồn";
+        int has = !strncasecmp(sp->source, "Nguồn", strlen("Nguồn")) || !strncasecmp(sp->source, "Nguon", 5) ||
+                  !strncasecmp(sp->source, "Source", 6);
+        char lead[32];
+        snprintf(lead, sizeof lead, "%s%s", has ? "" : word, has ? "" : ": ");
         if (sp->date && *sp->date)
-            snprintf(l->source, sizeof l->source, "%s: %s · %s", en ? "Source" : "Nguồn", sp->source, sp->date);
+            snprintf(l->source, sizeof l->source, "%s%s · %s", lead, sp->source, sp->date);
         else
-            snprintf(l->source, sizeof l->source, "%s: %s", en ? "Source" : "Nguồn", sp->source);
+            snprintf(l->source, sizeof l->source, "%s%s", lead, sp->source);
     } else if (sp->date && *sp->date) {
         snprintf(l->source, sizeof l->source, "%s", sp->date);
     }
