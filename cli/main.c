@@ -31,6 +31,7 @@ static const struct {
     {"map", gv_cli_map, "draw a choropleth of boundary units joined to a table (PNG, PDF, SVG)"},
     {"check", gv_cli_check, "inspect boundary sources and tables: geometries, CRS, codes, table problems, join coverage"},
     {"stats", gv_cli_stats, "urban-rural and ethnic indicators per unit, rolled up to province, region, nation"},
+    {"atlas", gv_cli_atlas, "an atlas from a YAML spec: multi-page PDF with contents and bookmarks, a PNG per page"},
 };
 
 static void usage(FILE *f) {
