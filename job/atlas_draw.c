@@ -338,6 +338,11 @@ static int draw_one(const gv_map_spec *ms, const char *dir, gv_out_file *f, int 
         f->width_px = info.width_px;
         f->height_px = info.height_px;
     }
+    f->frames[0] = 0;
+    for (size_t k = 0; !rc && k < info.nframes; k++) {
+        size_t n = strlen(f->frames);
+        snprintf(f->frames + n, sizeof f->frames - n, "%s%s", n ? "," : "", info.frames[k].name);
+    }
     gv_render_info_clear(&info);
     if (!rc) rc = gv__sha256_file(path, f->sha256, err);
     return rc;

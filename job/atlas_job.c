@@ -352,7 +352,8 @@ int gv_atlas_run(const gv_atlas_options *o, gv_log_fn log, void *logctx, gv_atla
     size_t book_pages = 0;
     char book_sha[GV_SHA_HEX] = "";
     if (!rc && want_book) {
-        if (p.book_keep && !res->drawn && !res->failed) {
+        if (p.book_keep && !res->failed) {
+            /* No page PDF was drawn (gv__plan_compare) and none failed. */
             char a[5000], b[5000];
             snprintf(a, sizeof a, "%s/%s", p.out, p.spec->pdf_name);
             snprintf(b, sizeof b, "%s/%s", fresh, p.spec->pdf_name);

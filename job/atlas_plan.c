@@ -424,6 +424,8 @@ static void keep_if_same(gv_out_file *f, json_object *old_out, const char *old_d
     json_object *v;
     if (json_object_object_get_ex(old_out, "width_px", &v)) f->width_px = json_object_get_int(v);
     if (json_object_object_get_ex(old_out, "height_px", &v)) f->height_px = json_object_get_int(v);
+    const char *fr = jstr(old_out, "frames");
+    snprintf(f->frames, sizeof f->frames, "%s", fr ? fr : "");
 }
 
 size_t gv__plan_compare(gv_plan *p, const char *old, int force) {
@@ -489,6 +491,7 @@ static json_object *out_json(const gv_out_file *f, int png) {
     json_object_object_add(o, "file", jnew_str(f->file));
     json_object_object_add(o, "key", jnew_str(f->key));
     json_object_object_add(o, "sha256", jnew_str(f->sha256));
+    json_object_object_add(o, "frames", jnew_str(f->frames));
     if (png) {
         json_object_object_add(o, "width_px", json_object_new_int(f->width_px));
         json_object_object_add(o, "height_px", json_object_new_int(f->height_px));

@@ -69,6 +69,7 @@ typedef struct gv_out_file {
     int want;            /* the spec asks for it */
     int keep;            /* the previous run's file is still right */
     int width_px, height_px;
+    char frames[96];     /* frames drawn: "main,hoang_sa,truong_sa" */
 } gv_out_file;
 
 typedef struct gv_page_plan {

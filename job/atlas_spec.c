@@ -148,8 +148,9 @@ void gv_atlas_slug(const char *text, char *out, size_t n) {
         utf8proc_ssize_t step = utf8proc_iterate(d + i, len - i, &cp);
         if (step <= 0) break;
         i += step;
-        /* đ has no decomposition: it is its own letter, written d without marks. */
-        if (cp == 0x111 || cp == 0x110) cp = 'd';
+        /* đ has no decomposition: it is its own letter, written d without
+         * marks; Ð/ð (U+00D0, the look-alike some files use) reads as đ. */
+        if (cp == 0x111 || cp == 0x110 || cp == 0xd0 || cp == 0xf0) cp = 'd';
         if ((cp >= 'a' && cp <= 'z') || (cp >= '0' && cp <= '9')) {
             if (dash && k && k + 1 < n) out[k++] = '-';
             dash = 0;

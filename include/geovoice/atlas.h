@@ -49,7 +49,8 @@
  *   pages:
  *     contents: yes             # a contents page first (default yes)
  *     national: yes             # a national page per indicator (default yes)
- *     provinces: all            # all | [01, 79, ...] | none (default all)
+ *     provinces: all            # all (in code order) | [01, 79, ...] (in that
+ *                               # order) | none (default all)
  *     regions: groups.csv       # optional: a page per group of a grouping
  *                               # table (code,group of provinces)
  *     order: indicator          # indicator: all pages of indicator 1, then 2;
