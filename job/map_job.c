@@ -5,6 +5,7 @@
 #include "geovoice/mapjob.h"
 
 #include "jobutil.h"
+#include "map_job_carto.h"
 #include "map_job_modes.h"
 
 #include "geovoice/classify.h"
@@ -56,6 +57,97 @@ static char *hex(unsigned c, char *buf) {
 
 static void release_rings(void *layer) { gv_layer_release_rings(layer); }
 
+/* Evaluates E (the text of option `opt`) for every unit: its variables
+ * are table columns summed over the unit's joined rows (or the first /
+ * the mean, per --allow-duplicates) or built-ins (@area_km2). A missing
+ * cell or a zero denominator gives NaN (an error with --strict). Every
+ * cell of a used column must be a number or empty, joined or not. */
+int gv__map_eval(const gv__value_src *vs, const gv_expr *E, const char *opt, const char *text, double *values,
+                 gv_expr_status *status, double **var_sum_out, size_t *n_missing, gv_error *err) {
+    const gv_map_options *o = vs->o;
+    gv_layer *L = vs->L;
+    const gv_table *T = vs->T;
+    const gv_join *J = vs->J;
+    gv_dup_policy dup = vs->dup;
+    size_t nf = gv_layer_count(L), nr = T ? gv_table_nrows(T) : 0;
+    size_t nv = gv_expr_nvars(E);
+    int rc = GV_OK;
+    int *var_col = malloc((nv ? nv : 1) * sizeof(int));
+    double *vars = malloc((nv ? nv : 1) * sizeof(double));
+    double *var_sum = calloc(nv ? nv : 1, sizeof(double)); /* over units with a value: --center national */
+    if (!var_col || !vars || !var_sum) { rc = gv_error_set(err, GV_ENOMEM, "out of memory"); goto done; }
+    for (size_t k = 0; k < nv; k++) {
+        const char *name = gv_expr_var(E, k);
+        if (name[0] == '@') {
+            if (strcmp(name, "@area_km2") != 0) {
+                rc = gv_error_set(err, GV_EUSAGE, "%s: unknown built-in attribute '%s' (known: @area_km2)", opt, name);
+                goto done;
+            }
+            var_col[k] = -1;
+            continue;
+        }
+        int c = T ? gv_table_col_index(T, name) : -1;
+        if (c < 0) {
+            char list[600] = "";
+            for (size_t q = 0; T && q < gv_table_ncols(T); q++) {
+                if (strlen(list) + strlen(gv_table_colname(T, q)) + 4 >= sizeof list) break;
+                if (q) strcat(list, ", ");
+                strcat(list, gv_table_colname(T, q));
+            }
+            rc = gv_error_set(err, GV_EUSAGE, "%s: %s uses column '%s', which the table does not have (columns: %s)",
+                              o->data ? o->data : "(no table)", opt, name, list);
+            goto done;
+        }
+        var_col[k] = c;
+        for (size_t r = 0; r < nr; r++) {
+            double d;
+            if ((rc = gv_table_number(T, r, (size_t)c, &d, err))) goto done;
+        }
+    }
+    *n_missing = 0;
+    for (size_t i = 0; i < nf; i++) {
+        size_t nrow = (J ? gv_join_unit_nrows(J, i) : 0);
+        const size_t *rows = J ? gv_join_unit_rows(J, i) : NULL;
+        for (size_t k = 0; k < nv; k++) {
+            if (var_col[k] < 0) { vars[k] = gv_layer_area_km2(L, i); continue; }
+            if (nrow == 0) { vars[k] = NAN; continue; }
+            double acc = 0;
+            size_t cnt = 0;
+            int any_missing = 0;
+            for (size_t q = 0; q < nrow; q++) {
+                double d;
+                gv_table_number(T, rows[q], (size_t)var_col[k], &d, NULL);
+                if (isnan(d)) { any_missing = 1; continue; }
+                if (dup == GV_DUP_FIRST && cnt) break;
+                acc += d;
+                cnt++;
+                if (dup == GV_DUP_FIRST) break;
+            }
+            if (!cnt || (any_missing && dup != GV_DUP_FIRST && nrow == 1)) vars[k] = NAN;
+            else vars[k] = dup == GV_DUP_MEAN ? acc / (double)cnt : acc;
+        }
+        gv_expr_eval(E, vars, &values[i], &status[i]);
+        for (size_t k = 0; k < nv && isfinite(values[i]); k++) var_sum[k] += vars[k];
+        if (!isfinite(values[i])) {
+            values[i] = NAN;
+            (*n_missing)++;
+            if (o->strict && nrow > 0) {
+                rc = gv_error_set(err, GV_EDATA, "%s: row %zu (line %zu): value '%s' for unit '%s' is missing (%s) (--strict)",
+                                  o->data, rows[0] + 1, gv_table_row_line(T, rows[0]), text,
+                                  gv_layer_value(L, i, (size_t)gv_layer_field_index(L, vs->ufield)),
+                                  gv_expr_status_str(status[i]));
+                goto done;
+            }
+        }
+    }
+done:
+    free(var_col);
+    free(vars);
+    if (rc == GV_OK && var_sum_out) *var_sum_out = var_sum;
+    else free(var_sum);
+    return rc;
+}
+
 int gv_map_run(const gv_map_options *o, gv_log_fn log, void *logctx, gv_error *err) {
     if (!o->shapes) return gv_error_set(err, GV_EUSAGE, "--shapes is required");
     if (o->data && !o->join) return gv_error_set(err, GV_EUSAGE, "--join is required with --data (e.g. --join code=gso_code)");
@@ -69,13 +161,14 @@ int gv_map_run(const gv_map_options *o, gv_log_fn log, void *logctx, gv_error *e
     gv_table *T = NULL;
     gv_join *J = NULL;
     gv_expr *E = NULL;
-    double *values = NULL, *vars = NULL, *var_sum = NULL;
-    int *var_col = NULL;
+    double *values = NULL, *var_sum = NULL;
     gv_expr_status *status = NULL;
     char *ufield = NULL, *tcol = NULL, *upar = NULL, *tpar = NULL;
     json_object *rep = NULL;
     gv_render_info info;
     memset(&info, 0, sizeof info);
+    gv__carto_job cj;
+    memset(&cj, 0, sizeof cj);
     double t_start = now_ms(), t;
 
     /* Options that can be checked before any reading. */
@@ -223,83 +316,12 @@ int gv_map_run(const gv_map_options *o, gv_log_fn log, void *logctx, gv_error *e
     }
     /* Values. */
     t = now_ms();
-    size_t nv = gv_expr_nvars(E);
-    var_col = malloc((nv ? nv : 1) * sizeof(int));
-    vars = malloc((nv ? nv : 1) * sizeof(double));
-    var_sum = calloc(nv ? nv : 1, sizeof(double)); /* over units with a value: --center national */
     values = malloc(nf * sizeof(double));
     status = malloc(nf * sizeof(gv_expr_status));
-    if (!var_col || !vars || !var_sum || !values || !status) { rc = gv_error_set(err, GV_ENOMEM, "out of memory"); goto done; }
-    for (size_t k = 0; k < nv; k++) {
-        const char *name = gv_expr_var(E, k);
-        if (name[0] == '@') {
-            if (strcmp(name, "@area_km2") != 0) {
-                rc = gv_error_set(err, GV_EUSAGE, "--value: unknown built-in attribute '%s' (known: @area_km2)", name);
-                goto done;
-            }
-            var_col[k] = -1;
-            continue;
-        }
-        int c = T ? gv_table_col_index(T, name) : -1;
-        if (c < 0) {
-            char list[600] = "";
-            for (size_t q = 0; q < gv_table_ncols(T); q++) {
-                if (strlen(list) + strlen(gv_table_colname(T, q)) + 4 >= sizeof list) break;
-                if (q) strcat(list, ", ");
-                strcat(list, gv_table_colname(T, q));
-            }
-            rc = gv_error_set(err, GV_EUSAGE, "%s: --value uses column '%s', which the table does not have (columns: %s)",
-                              o->data, name, list);
-            goto done;
-        }
-        var_col[k] = c;
-        /* Every cell of a used column must be a number or empty, joined
-         * or not: a bad cell is bad input wherever it is. */
-        for (size_t r = 0; r < nr; r++) {
-            double d;
-            if ((rc = gv_table_number(T, r, (size_t)c, &d, err))) goto done;
-        }
-    }
+    if (!values || !status) { rc = gv_error_set(err, GV_ENOMEM, "out of memory"); goto done; }
+    gv__value_src vsrc = {o, L, T, J, dup, ufield};
     size_t n_missing = 0;
-    for (size_t i = 0; i < nf; i++) {
-        size_t nrow = (J ? gv_join_unit_nrows(J, i) : 0);
-        const size_t *rows = J ? gv_join_unit_rows(J, i) : NULL;
-        for (size_t k = 0; k < nv; k++) {
-            if (var_col[k] < 0) { vars[k] = gv_layer_area_km2(L, i); continue; }
-            if (nrow == 0) { vars[k] = NAN; continue; }
-            double acc = 0;
-            size_t cnt = 0;
-            int any_missing = 0;
-            for (size_t q = 0; q < nrow; q++) {
-                double d;
-                gv_table_number(T, rows[q], (size_t)var_col[k], &d, NULL);
-                if (isnan(d)) { any_missing = 1; continue; }
-                if (dup == GV_DUP_FIRST && cnt) break;
-                acc += d;
-                cnt++;
-                if (dup == GV_DUP_FIRST) break;
-            }
-            if (!cnt || (any_missing && dup != GV_DUP_FIRST && nrow == 1)) vars[k] = NAN;
-            else vars[k] = dup == GV_DUP_MEAN ? acc / (double)cnt : acc;
-        }
-        gv_expr_eval(E, vars, &values[i], &status[i]);
-        for (size_t k = 0; k < nv && isfinite(values[i]); k++) var_sum[k] += vars[k];
-        if (nrow == 0 && status[i] == GV_EXPR_VALUE && nv && var_col[0] >= 0) {
-            /* (values from built-ins only; a unit without a row but a
-             * value is fine) */
-        }
-        if (!isfinite(values[i])) {
-            values[i] = NAN;
-            n_missing++;
-            if (o->strict && nrow > 0) {
-                rc = gv_error_set(err, GV_EDATA, "%s: row %zu (line %zu): value '%s' for unit '%s' is missing (%s) (--strict)",
-                                  o->data, rows[0] + 1, gv_table_row_line(T, rows[0]), o->value,
-                                  gv_layer_value(L, i, (size_t)gv_layer_field_index(L, ufield)),
-                                  gv_expr_status_str(status[i]));
-                goto done;
-            }
-        }
-    }
+    if ((rc = gv__map_eval(&vsrc, E, "--value", o->value, values, status, &var_sum, &n_missing, err))) goto done;
     json_object_object_add(timing, "values_ms", json_object_new_double(now_ms() - t));
 
     /* Classes and colours. */
@@ -356,7 +378,9 @@ int gv_map_run(const gv_map_options *o, gv_log_fn log, void *logctx, gv_error *e
      * areas are computed above): free them before the page is drawn. */
     ms.rings_done = release_rings;
     ms.rings_done_ctx = L;
+    if ((rc = gv__carto_setup(o, L, &cj, &ms, log, logctx, err))) goto done;
     if ((rc = gv_map_render(&ms, o->out, &info, err))) goto done;
+    gv__carto_log(o, &info, log, logctx);
     double render_ms = now_ms() - t;
     json_object_object_add(timing, "render_ms", json_object_new_double(render_ms));
     json_object_object_add(timing, "render_layout_ms", json_object_new_double(info.ms_layout));
@@ -510,6 +534,7 @@ int gv_map_run(const gv_map_options *o, gv_log_fn log, void *logctx, gv_error *e
         for (int q = 0; q < 4; q++) json_object_array_add(lr, json_object_new_double(info.legend_rect_mm[q]));
         json_object_object_add(out, "legend_rect_mm", lr);
         json_object_object_add(rep, "output", out);
+        gv__carto_json(o, L, &info, rep);
         json_object_object_add(timing, "total_ms", json_object_new_double(now_ms() - t_start));
 
         if ((rc = write_json(rep, o->report, err))) {
@@ -521,10 +546,9 @@ int gv_map_run(const gv_map_options *o, gv_log_fn log, void *logctx, gv_error *e
 done:
     json_object_put(rep);
     gv_render_info_clear(&info);
+    gv__carto_job_free(&cj);
     free(values);
-    free(vars);
     free(var_sum);
-    free(var_col);
     free(status);
     free(ufield);
     free(tcol);

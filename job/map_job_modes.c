@@ -13,6 +13,7 @@
  * colours, the first N-1 are coloured and the rest drawn as "other". */
 #include "map_job_modes.h"
 #include "jobutil.h"
+#include "map_job_carto.h"
 
 #include "geovoice/dots.h"
 #include "geovoice/format.h"
@@ -49,7 +50,23 @@ int gv__map_mode(const gv_map_options *o, gv_error *err) {
     else if (!strcasecmp(o->mode, "diverging")) mode = GV__MODE_DIVERGING;
     else if (!strcasecmp(o->mode, "categorical")) mode = GV__MODE_CATEGORICAL;
     else if (!strcasecmp(o->mode, "dots")) mode = GV__MODE_DOTS;
-    else return gv_error_set(err, GV_EUSAGE, "--mode '%s': expected choropleth, diverging, categorical or dots", o->mode);
+    else if (!strcasecmp(o->mode, "symbols")) mode = GV__MODE_SYMBOLS;
+    else if (!strcasecmp(o->mode, "bivariate")) mode = GV__MODE_BIVARIATE;
+    else if (!strcasecmp(o->mode, "multiples")) mode = GV__MODE_MULTIPLES;
+    else return gv_error_set(err, GV_EUSAGE, "--mode '%s': expected choropleth, diverging, categorical, dots, symbols, "
+                             "bivariate or multiples", o->mode);
+    if (mode != GV__MODE_SYMBOLS && (o->symbol_size > 0 || o->symbol_scale > 0))
+        return gv_error_set(err, GV_EUSAGE, "--symbol-size and --symbol-scale are for --mode symbols");
+    if ((mode == GV__MODE_BIVARIATE) != (o->value2 != NULL))
+        return gv_error_set(err, GV_EUSAGE, mode == GV__MODE_BIVARIATE ? "--mode bivariate needs --value2 EXPR (the second indicator)"
+                                                                     : "--value2 is for --mode bivariate");
+    if (mode != GV__MODE_BIVARIATE && o->legend_title2)
+        return gv_error_set(err, GV_EUSAGE, "--legend-title2 is for --mode bivariate");
+    if ((mode == GV__MODE_MULTIPLES) != (o->npanels > 0))
+        return gv_error_set(err, GV_EUSAGE, mode == GV__MODE_MULTIPLES ? "--mode multiples needs --panel EXPR[=Title], twice or more"
+                                                                     : "--panel is for --mode multiples");
+    if (mode == GV__MODE_MULTIPLES && (o->npanels < 2 || o->npanels > GV_PANELS_MAX))
+        return gv_error_set(err, GV_EUSAGE, "--mode multiples: %zu panels; expected 2 to %d", o->npanels, GV_PANELS_MAX);
     if (mode == GV__MODE_DIVERGING && !o->center)
         return gv_error_set(err, GV_EUSAGE, "--mode diverging needs --center VALUE|national");
     if (mode != GV__MODE_DIVERGING && o->center)
@@ -73,6 +90,8 @@ const char *gv__map_mode_palette(int mode) {
     case GV__MODE_DIVERGING: return "RdBu";
     case GV__MODE_CATEGORICAL: return "Set3";
     case GV__MODE_DOTS: return "Set1";
+    case GV__MODE_SYMBOLS: return "Reds";
+    case GV__MODE_BIVARIATE: return "stevens-bluepink";
     default: return "YlOrRd";
     }
 }
@@ -256,6 +275,8 @@ int gv__map_run_mode(const gv__mode_ctx *c, gv_error *err) {
     memset(&dots, 0, sizeof dots);
     gv_render_info info;
     memset(&info, 0, sizeof info);
+    gv__carto_job cj;
+    memset(&cj, 0, sizeof cj);
     json_object *rep = json_object_new_object();
     json_object *units = json_object_new_array();
     json_object_object_add(rep, "units", units);
@@ -503,7 +524,9 @@ int gv__map_run_mode(const gv__mode_ctx *c, gv_error *err) {
     ms.dpi = o->dpi > 0 ? o->dpi : 300;
     ms.insets = !o->no_insets;
     ms.threads = o->threads;
+    if ((rc = gv__carto_setup(o, L, &cj, &ms, c->log, c->logctx, err))) goto done;
     if ((rc = gv_map_render(&ms, o->out, &info, err))) goto done;
+    gv__carto_log(o, &info, c->log, c->logctx);
     if (J && o->join_report && (rc = gv_join_write_report(J, L, T, o->join_report, err))) {
         unlink(o->out);
         goto done;
@@ -534,6 +557,7 @@ int gv__map_run_mode(const gv__mode_ctx *c, gv_error *err) {
         json_object_object_add(out, "proj", json_object_new_string(info.proj));
         json_object_object_add(out, "frames", frames_json(&info));
         json_object_object_add(rep, "output", out);
+        gv__carto_json(o, L, &info, rep);
         json_object_object_add(rep, "render_ms", json_object_new_double(now_ms() - t));
         if ((rc = write_report(rep, o->report, err))) {
             unlink(o->out);
@@ -544,6 +568,7 @@ int gv__map_run_mode(const gv__mode_ctx *c, gv_error *err) {
 done:
     json_object_put(rep);
     gv_render_info_clear(&info);
+    gv__carto_job_free(&cj);
     gv_dot_set_clear(&dots);
     catlist_free(&cats);
     for (size_t g = 0; g < ng; g++) {

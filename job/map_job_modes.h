@@ -11,7 +11,17 @@
 #include "geovoice/render.h"
 #include "geovoice/table.h"
 
-enum { GV__MODE_CHOROPLETH = 0, GV__MODE_DIVERGING, GV__MODE_CATEGORICAL, GV__MODE_DOTS };
+/* Modes before GV__MODE_CATEGORICAL evaluate numeric expressions in
+ * map_job.c; the others are in map_job_modes.c. */
+enum {
+    GV__MODE_CHOROPLETH = 0,
+    GV__MODE_DIVERGING,
+    GV__MODE_SYMBOLS,
+    GV__MODE_BIVARIATE,
+    GV__MODE_MULTIPLES,
+    GV__MODE_CATEGORICAL,
+    GV__MODE_DOTS
+};
 
 /* Mode from o->mode / o->center, with the mode's own option checks;
  * a GV__MODE_* value, or a negative GV_EUSAGE with err set. */
@@ -38,6 +48,24 @@ typedef struct gv__mode_ctx {
     double t_start;
 } gv__mode_ctx;
 int gv__map_run_mode(const gv__mode_ctx *c, gv_error *err);
+
+/* Where unit values come from: the options, the layer, the table joined
+ * to it (T, J may be NULL: built-ins only). */
+typedef struct gv__value_src {
+    const gv_map_options *o;
+    gv_layer *L;
+    const gv_table *T;
+    const gv_join *J;
+    gv_dup_policy dup;
+    const char *ufield;
+} gv__value_src;
+
+/* Values of expression E (the text `text` of option `opt`, for messages)
+ * for every unit of vs->L into values/status (nf each); *n_missing counts
+ * NaNs; *var_sum_out (may be NULL) gets the sum of each variable over the
+ * units with a value (malloc'd). map_job.c. */
+int gv__map_eval(const gv__value_src *vs, const gv_expr *E, const char *opt, const char *text, double *values,
+                 gv_expr_status *status, double **var_sum_out, size_t *n_missing, gv_error *err);
 
 /* Diverging: the centre from --center (a number, or "national": the
  * value expression evaluated on sums[k], the sum of variable k over the

@@ -140,6 +140,36 @@ void gv_layout_draw_decorations(cairo_t *cr, const gv_layout *l, double dev_per_
         y += l->legend_row_h;
     }
 
+    if (l->has_sym) {
+        /* Proportional circles: nested, bottom-aligned, with leaders. */
+        if (l->nrows || *l->legend_title) y += l->legend_pad * 2;
+        if (*l->sym_title) {
+            cairo_set_source_rgb(cr, 0.08, 0.08, 0.08);
+            text_at(cr, ctx, l->sym_title, l->body_pt, 1, r[2] - 2 * l->legend_pad, x, y, 0);
+            y += l->sym_title_h;
+        }
+        double R = l->sym_r[0], cx = x + R, bottom = y + l->sym_h - l->sym_title_h - l->sym_text_h / 2;
+        double ty_prev = -INFINITY;
+        for (int k = 0; k < 3; k++) {
+            double rk = l->sym_r[k], top = bottom - 2 * rk;
+            cairo_new_path(cr);
+            cairo_arc(cr, cx, bottom - rk, rk, 0, 2 * M_PI);
+            rgb(cr, 0xffffff);
+            cairo_fill_preserve(cr);
+            cairo_set_source_rgb(cr, 0.3, 0.3, 0.3);
+            cairo_set_line_width(cr, 0.2);
+            cairo_stroke(cr);
+            double ty = fmax(top, ty_prev + l->sym_text_h);
+            ty_prev = ty;
+            cairo_move_to(cr, cx, top);
+            cairo_line_to(cr, x + 2 * R + 1, ty);
+            cairo_set_line_width(cr, 0.15);
+            cairo_stroke(cr);
+            cairo_set_source_rgb(cr, 0.08, 0.08, 0.08);
+            text_at(cr, ctx, l->sym_text[k], l->body_pt, 0, -1, x + 2 * R + 1.5, ty - l->sym_text_h / 2, 0);
+        }
+    }
+
     /* Scale bar: alternating black/white segments with round lengths. */
     {
         const double *s = l->scalebar_rect;
@@ -147,6 +177,12 @@ void gv_layout_draw_decorations(cairo_t *cr, const gv_layout *l, double dev_per_
         double len = l->scalebar_km * 1000 * f0->scale;
         double bh = 1.2, bx = s[0] + 2, by = s[1] + s[3] - bh - 0.5;
         int n = l->scalebar_segments;
+        if (l->neatline) {
+            /* Context maps: the bar sits on grey units, not paper. */
+            cairo_rectangle(cr, s[0], s[1], s[2], s[3]);
+            cairo_set_source_rgba(cr, 1, 1, 1, 0.85);
+            cairo_fill(cr);
+        }
         for (int i = 0; i < n; i++) {
             cairo_rectangle(cr, bx + len * i / n, by, len / n, bh);
             if (i % 2 == 0) cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);

@@ -111,7 +111,7 @@ static const char *rfind(const char *hay, size_t n, const char *needle) {
 
 int gv_pdf_append_geometry(const char *path, const double *pts, const gv_proj_ring *rings, size_t nrings,
                            const uint32_t *fill, size_t nfeatures, const gv_layout *lay, double line_w,
-                           double page_h, gv_error *err) {
+                           double page_h, const gv_pdf_under *under, gv_error *err) {
     const double mm = 72.0 / 25.4;
     const double H = page_h;
     buf s = {0};
@@ -127,6 +127,28 @@ int gv_pdf_append_geometry(const char *path, const double *pts, const gv_proj_ri
         num(&s, f->rect[3] * mm); puts_(&s, " re f\n");
     }
     puts_(&s, "1 j 1 J\n");
+    if (under && under->nrings) {
+        /* Context units: one path per unit, fill even-odd then stroke,
+         * inside the main frame's rectangle. */
+        puts_(&s, "q\n");
+        num(&s, under->clip[0]); puts_(&s, " ");
+        num(&s, H - (under->clip[1] + under->clip[3])); puts_(&s, " ");
+        num(&s, under->clip[2]); puts_(&s, " ");
+        num(&s, under->clip[3]); puts_(&s, " re W n\n");
+        rgb(&s, under->fill, "rg");
+        rgb(&s, under->line, "RG");
+        num(&s, under->line_w);
+        puts_(&s, " w\n");
+        size_t a = 0;
+        while (a < under->nrings) {
+            size_t b = a;
+            for (; b < under->nrings && under->rings[b].feature == under->rings[a].feature; b++)
+                ring_path(&s, under->pts + 2 * under->rings[b].off, under->rings[b].n, H);
+            puts_(&s, "B*\n");
+            a = b;
+        }
+        puts_(&s, "Q\n");
+    }
     num(&s, line_w);
     puts_(&s, " w\n");
     rgb(&s, 0x6b6b6b, "RG");

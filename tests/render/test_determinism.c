@@ -1,6 +1,7 @@
 /* test_determinism.c: the same map drawn twice by one process gives the
  * same bytes in every format (SPEC "Outputs": Cairo's SVG ids count per
- * process and its PDF writes the clock unless told otherwise). */
+ * process and its PDF writes the clock unless told otherwise), with and
+ * without the cartographic finish (labels, context, locator, north arrow). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -24,6 +25,8 @@ static const char *GJ =
     "{\"type\":\"Feature\",\"properties\":{\"code\":\"02\",\"name\":\"Hải Phòng\"},\"geometry\":{\"type\":\"Polygon\","
     "\"coordinates\":[[[106,20],[107,20],[107,21],[106,21],[106,20]]]}}]}";
 
+static int finish; /* 1: labels with halo, context behind, locator, north arrow */
+
 static void draw(const gv_layer *l, const char *path) {
     double v[2] = {1.0, 2.0};
     gv_classify_spec cs;
@@ -46,6 +49,13 @@ static void draw(const gv_layer *l, const char *path) {
     ms.dpi = 72;
     ms.insets = 1;
     ms.decimals = -1;
+    gv_map_labels lb = {.field = "name", .halo = 1, .size_pt = 7};
+    gv_map_context cx = {.layer = l, .behind = 1, .locator = 1};
+    if (finish) {
+        ms.labels = &lb;
+        ms.context = &cx;
+        ms.north_arrow = 1;
+    }
     gv_error err;
     int rc = gv_map_render(&ms, path, NULL, &err);
     if (rc) print_error("%s\n", err.msg);
@@ -79,12 +89,18 @@ static void same_twice(const char *ext) {
 static void test_png(void **s) { (void)s; same_twice("png"); }
 static void test_pdf(void **s) { (void)s; same_twice("pdf"); }
 static void test_svg(void **s) { (void)s; same_twice("svg"); }
+static void test_finish_png(void **s) { (void)s; finish = 1; same_twice("png"); finish = 0; }
+static void test_finish_pdf(void **s) { (void)s; finish = 1; same_twice("pdf"); finish = 0; }
+static void test_finish_svg(void **s) { (void)s; finish = 1; same_twice("svg"); finish = 0; }
 
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_png),
         cmocka_unit_test(test_pdf),
         cmocka_unit_test(test_svg),
+        cmocka_unit_test(test_finish_png),
+        cmocka_unit_test(test_finish_pdf),
+        cmocka_unit_test(test_finish_svg),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

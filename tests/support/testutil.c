@@ -229,3 +229,75 @@ void tu_rmtree(const char *dir) {
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
     if (system(cmd) != 0) fprintf(stderr, "could not remove %s\n", dir);
 }
+
+double tu_png_diff_share(const char *a, const char *b) {
+    int wa, ha, wb, hb;
+    unsigned char *pa = tu_png_read_rgb(a, &wa, &ha), *pb = tu_png_read_rgb(b, &wb, &hb);
+    double share = -1;
+    if (pa && pb && wa == wb && ha == hb) {
+        size_t bad = 0, n = (size_t)wa * ha;
+        for (size_t i = 0; i < n; i++) {
+            int m = 0;
+            for (int k = 0; k < 3; k++) {
+                int d = abs((int)pa[3 * i + k] - (int)pb[3 * i + k]);
+                if (d > m) m = d;
+            }
+            if (m > 40) bad++;
+        }
+        share = (double)bad / (double)n;
+    }
+    free(pa);
+    free(pb);
+    return share;
+}
+
+double tu_golden_share(const char *png, const char *name) {
+    const char *gold = tu_path("%s/tests/golden/%s.png", GV_TEST_SRCDIR, name);
+    if (getenv("GV_UPDATE_GOLDEN")) {
+        char cmd[8400];
+        snprintf(cmd, sizeof cmd, "cp '%s' '%s'", png, gold);
+        if (system(cmd) != 0) return -1;
+    }
+    if (!tu_exists(gold)) return -2;
+    return tu_png_diff_share(png, gold);
+}
+
+const char *tu_golden_check(const char *name, const char *a, const char *b, int w, int h) {
+    static char msg[8400];
+    size_t na = 0, nb = 0;
+    char *da = tu_slurp(a, &na), *db = tu_slurp(b, &nb);
+    int same = da && db && na == nb && !memcmp(da, db, na);
+    free(da);
+    free(db);
+    int pw = 0, ph = 0;
+    if (!same) snprintf(msg, sizeof msg, "%s and %s: the same inputs gave different bytes", a, b);
+    else if (tu_png_size(a, &pw, &ph) || pw != w || ph != h)
+        snprintf(msg, sizeof msg, "%s: %d x %d px, want %d x %d", a, pw, ph, w, h);
+    else {
+        double share = tu_golden_share(a, name);
+        if (share >= 0 && share <= 0.005) return NULL;
+        if (share < 0) snprintf(msg, sizeof msg, "%s: golden image tests/golden/%s.png missing or of another size", a, name);
+        else snprintf(msg, sizeof msg, "%s differs from tests/golden/%s.png on %.2f %% of pixels", a, name, 100 * share);
+    }
+    return msg;
+}
+
+char *tu_capture(const char *cmd, int *status) {
+    FILE *p = popen(cmd, "r");
+    if (!p) return NULL;
+    size_t n = 0, cap = 4096;
+    char *s = malloc(cap);
+    for (size_t k; s && (k = fread(s + n, 1, cap - n - 1, p)) > 0;) {
+        n += k;
+        if (cap - n < 2) {
+            char *t = realloc(s, cap * 2);
+            if (!t) { free(s); s = NULL; break; }
+            s = t;
+            cap *= 2;
+        }
+    }
+    int st = pclose(p);
+    if (status) *status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+    if (s) s[n] = 0;
+    return s;
+}

@@ -57,3 +57,19 @@ int tu_project(const char *proj, double lon, double lat, double *x, double *y);
 
 /* Removes a directory made by tu_tmpdir and everything in it (rm -rf). */
 void tu_rmtree(const char *dir);
+
+/* Share of pixels of two PNGs of the same size whose largest channel
+ * difference exceeds 40 (the golden-image tolerance); -1 when either
+ * cannot be read or their sizes differ. */
+double tu_png_diff_share(const char *a, const char *b);
+/* Compares png with tests/golden/NAME.png (GV_UPDATE_GOLDEN=1 copies png
+ * there first); returns the share as tu_png_diff_share, -2 when the
+ * golden file is missing. */
+double tu_golden_share(const char *png, const char *name);
+/* The golden-image check of two renders a and b of the same map: same
+ * bytes, w x h pixels, and within 0.5 % of tests/golden/NAME.png (see
+ * tu_golden_share). NULL when all hold, else what failed (static). */
+const char *tu_golden_check(const char *name, const char *a, const char *b, int w, int h);
+/* Runs a shell command and returns its stdout (malloc'd, NULL when it
+ * cannot run); *status gets its exit status (may be NULL). */
+char *tu_capture(const char *cmd, int *status);
