@@ -57,6 +57,7 @@ typedef struct table_data {
 struct gv_atlas_data {
     gv_plan *p;
     gv_layer *L;
+    gv_layer *P;              /* the set's provinces: grey context and locator of part-of-country pages */
     gv_locale loc;
     ind_data *ind;
     area_data *area;
@@ -81,6 +82,7 @@ void gv__atlas_data_free(gv_atlas_data *d) {
     free(d->area);
     free(d->tab);
     gv_layer_free(d->L);
+    gv_layer_free(d->P);
     free(d);
 }
 
@@ -290,6 +292,26 @@ int gv__atlas_data_load(gv_plan *p, gv_log_fn log, void *logctx, gv_atlas_data *
                  gv_layer_name(d->L), gv_layer_count(d->L), gv_layer_nvertices(d->L), gv__job_now_ms() - t);
     char gs[600];
     if (gv_layer_geom_summary(d->L, gs, sizeof gs)) gv__job_logf(log, logctx, "geometry: %s", gs);
+    const gv_atlas_spec *s = p->spec;
+    if (s->labels && gv_layer_field_index(d->L, s->labels) < 0) {
+        rc = gv_error_set(err, GV_EUSAGE, "%s: key 'map.labels': layer '%s' has no field '%s'", s->path,
+                          gv_layer_name(d->L), s->labels);
+        gv__atlas_data_free(d);
+        return rc;
+    }
+    int part_pages = 0;
+    for (size_t a = 0; a < p->nareas; a++) part_pages |= d->area[a].used && p->areas[a].kind != GV_AREA_NATION;
+    if (part_pages && (s->context || s->locator)) {
+        const gv_set_layer *pl = gv_set_level(p->set, GV_LEVEL_PROVINCE);
+        t = gv__job_now_ms();
+        if ((rc = gv_layer_open(pl->source, pl->layer, NULL, &d->P, err))) {
+            gv__atlas_data_free(d);
+            return gv_error_prefix(err, "context: ");
+        }
+        gv__job_logf(log, logctx, "context: %s, layer '%s': %zu provinces%s%s (%.0f ms)", pl->source,
+                     gv_layer_name(d->P), gv_layer_count(d->P), s->context ? " in grey behind" : "",
+                     s->locator ? ", in the locator" : "", gv__job_now_ms() - t);
+    }
     /* Areas are computed lazily by the layer: once, here, before any
      * subset copies them and before threads read them. */
     gv_layer_area_km2(d->L, 0);
@@ -413,6 +435,25 @@ int gv__atlas_draw_page(const gv_atlas_data *d, gv_plan *p, size_t k, const char
     ms.dpi = p->spec->dpi;
     ms.insets = 1;
     ms.threads = threads;
+    ms.author = p->spec->author;
+    ms.subject = ind->name;
+    ms.keywords = p->spec->keywords;
+    ms.north_arrow = p->spec->north_arrow;
+    gv_map_context cx;
+    memset(&cx, 0, sizeof cx);
+    if (d->P && ar->kind != GV_AREA_NATION) {
+        cx.layer = d->P;
+        cx.behind = p->spec->context;
+        cx.locator = p->spec->locator;
+        ms.context = &cx;
+    }
+    gv_map_labels lb;
+    memset(&lb, 0, sizeof lb);
+    if (p->spec->labels) {
+        lb.field = p->spec->labels;
+        lb.halo = p->spec->label_halo;
+        ms.labels = &lb;
+    }
     if (pg->pdf.want && !pg->pdf.keep) rc = draw_one(&ms, dir, &pg->pdf, 0, err);
     if (!rc && pg->png.want && !pg->png.keep) rc = draw_one(&ms, dir, &pg->png, 1, err);
     free(v);

@@ -66,6 +66,14 @@ static int add_input(gv_plan *p, const char *id, const char *file, gv_error *err
     memset(x, 0, sizeof *x);
     snprintf(x->id, sizeof x->id, "%s", id);
     snprintf(x->file, sizeof x->file, "%s", file);
+    for (size_t i = 0; i < p->ninputs; i++)
+        if (!strcmp(p->inputs[i].file, file)) {
+            /* The same file under another role (provinces and communes in
+             * one GeoPackage): hashed once. */
+            snprintf(x->sha256, sizeof x->sha256, "%s", p->inputs[i].sha256);
+            p->ninputs++;
+            return GV_OK;
+        }
     /* A Shapefile is several files; its attributes (names) live in the
      * .dbf, so all of them count. */
     size_t n = strlen(file);
@@ -294,6 +302,11 @@ static int make_pages(gv_plan *p, gv_error *err) {
         kv(&c, "subtitle", "%s", pg->subtitle);
         kv(&c, "page", "%.6gx%.6g", s->page.width_mm, s->page.height_mm);
         kv(&c, "locale", "%s", s->locale);
+        int part = ar->kind != GV_AREA_NATION;
+        kv(&c, "map", "context=%d locator=%d labels=%s halo=%d north=%d", part && s->context, part && s->locator,
+           nz(s->labels), s->label_halo, s->north_arrow);
+        if (part && (s->context || s->locator)) kv(&c, "context", "%s", input_sha(p, "context"));
+        kv(&c, "meta", "%s|%s", nz(s->author), s->indicators[i].name);
         if (c.oom) { free(c.p); return gv_error_set(err, GV_ENOMEM, "out of memory"); }
         gv__sha256_mem(c.p, c.n, pg->key);
         free(c.p);
@@ -375,6 +388,13 @@ int gv__plan_make(const gv_atlas_options *o, gv_plan *p, gv_error *err) {
     if ((rc = add_input(p, "set", gv_set_manifest(p->set), err))) return rc;
     if ((rc = units_input(p, err))) return rc;
     if ((rc = add_input(p, "boundaries", p->lv->source, err))) return rc;
+    const gv_set_layer *pl = gv_set_level(p->set, GV_LEVEL_PROVINCE);
+    if ((s->context || s->locator) && (s->provinces_all || s->nprovinces || s->regions)) {
+        if (!pl || !pl->source)
+            return gv_error_set(err, GV_EUSAGE, "%s: key 'map': context and locator need the province polygons of boundary "
+                                "set '%s' (or map: {context: no, locator: no})", s->path, gv_set_name(p->set));
+        if ((rc = add_input(p, "context", pl->source, err))) return rc;
+    }
     for (size_t i = 0; i < s->nindicators; i++) {
         const char *t = s->indicators[i].table;
         if (!t) continue;

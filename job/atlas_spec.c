@@ -162,9 +162,10 @@ void gv_atlas_slug(const char *text, char *out, size_t n) {
 }
 
 static const char *const TOP_KEYS[] = {"title", "subtitle", "author", "subject", "keywords", "set", "sets_dir",
-                                       "level", "output", "pdf", "formats", "page", "locale", "national_name",
+                                       "level", "output", "pdf", "formats", "page", "map", "locale", "national_name",
                                        "tables", "indicators", "pages", NULL};
 static const char *const PAGE_KEYS[] = {"size", "landscape", "dpi", NULL};
+static const char *const MAP_KEYS[] = {"context", "locator", "labels", "label_halo", "north_arrow", NULL};
 static const char *const PAGES_KEYS[] = {"contents", "national", "provinces", "regions", "order", NULL};
 static const char *const TABLE_KEYS[] = {"file", "join", NULL};
 static const char *const IND_KEYS[] = {"name", "slug", "table", "value", "classify", "palette", "reverse", "center",
@@ -207,6 +208,34 @@ static int parse_page(ctx *c, gv_atlas_spec *s, yaml_node_t *v, char **size, int
         if (!rc && !strcmp(key, "size")) rc = set_str(c, x, "page.size", size);
         else if (!rc && !strcmp(key, "landscape")) rc = set_bool(c, x, "page.landscape", landscape);
         else if (!rc && !strcmp(key, "dpi")) rc = set_num(c, x, "page.dpi", 10, 2400, &s->dpi);
+        if (rc) return rc;
+    }
+    return GV_OK;
+}
+
+static int parse_map(ctx *c, gv_atlas_spec *s, yaml_node_t *v) {
+    if (v->type != YAML_MAPPING_NODE) return fail(c, v, "map", "expected a mapping {context: yes, labels: name_short}");
+    for (yaml_node_pair_t *p = v->data.mapping.pairs.start; p < v->data.mapping.pairs.top; p++) {
+        yaml_node_t *k = node(c, p->key), *x = node(c, p->value);
+        int rc = known_key(c, k, "map", MAP_KEYS);
+        const char *key = (const char *)k->data.scalar.value;
+        char full[64];
+        snprintf(full, sizeof full, "map.%s", key);
+        if (!rc && !strcmp(key, "context")) rc = set_bool(c, x, full, &s->context);
+        else if (!rc && !strcmp(key, "locator")) rc = set_bool(c, x, full, &s->locator);
+        else if (!rc && !strcmp(key, "label_halo")) rc = set_bool(c, x, full, &s->label_halo);
+        else if (!rc && !strcmp(key, "north_arrow")) rc = set_bool(c, x, full, &s->north_arrow);
+        else if (!rc && !strcmp(key, "labels")) {
+            int off = -1;
+            if (x->type == YAML_SCALAR_NODE) {
+                const char *w = (const char *)x->data.scalar.value;
+                if (!strcasecmp(w, "no") || !strcasecmp(w, "none") || !strcasecmp(w, "false") || !*w) off = 1;
+            }
+            if (off == 1) {
+                free(s->labels);
+                s->labels = NULL;
+            } else rc = set_str(c, x, full, &s->labels);
+        }
         if (rc) return rc;
     }
     return GV_OK;
@@ -492,6 +521,7 @@ static int parse_root(ctx *c, gv_atlas_spec *s) {
         else if (!strcmp(kk, "pdf")) rc = set_str(c, x, kk, &s->pdf_name);
         else if (!strcmp(kk, "formats")) rc = parse_formats(c, s, x);
         else if (!strcmp(kk, "page")) { at_size = x; rc = parse_page(c, s, x, &size, &landscape); }
+        else if (!strcmp(kk, "map")) rc = parse_map(c, s, x);
         else if (!strcmp(kk, "locale")) { at_locale = x; rc = set_str(c, x, kk, &s->locale); }
         else if (!strcmp(kk, "national_name")) rc = set_str(c, x, kk, &s->national_name);
         else if (!strcmp(kk, "tables")) rc = parse_tables(c, s, x);
@@ -556,6 +586,7 @@ int gv_atlas_spec_read(const char *path, gv_atlas_spec **out, gv_error *err) {
     s->want_pdf = s->want_png = 1;
     s->dpi = 150;
     s->contents = s->national = s->provinces_all = 1;
+    s->context = s->locator = 1;
     s->path = dup(path);
     s->dir = dup(path);
     if (!s->path || !s->dir) { fclose(f); gv_atlas_spec_free(s); return gv_error_set(err, GV_ENOMEM, "out of memory"); }
@@ -606,6 +637,7 @@ void gv_atlas_spec_free(gv_atlas_spec *s) {
     free(s->pdf_name);
     free(s->locale);
     free(s->national_name);
+    free(s->labels);
     for (size_t i = 0; i < s->nprovinces; i++) free(s->provinces[i]);
     free(s->provinces);
     free(s->regions);

@@ -17,7 +17,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define LOCATOR_TOL_DEG 0.004  /* ~450 m: 0.02 mm on a 45 mm-wide locator of Vietnam */
+#define LOCATOR_TOL_DEG 0.03   /* ~3 km: 0.09 mm on a 45 mm-wide locator of Vietnam, a pixel at 300 dpi;
+                                  (0.004 kept 36 k points, ~0.4 s of Cairo PDF output per atlas page) */
 #define LOCATOR_SUBJECT_TOL_MM 0.08
 
 static int rs_reserve(gv_ringset *r, size_t npts) {
@@ -51,6 +52,34 @@ static int rs_push(gv_ringset *r, size_t feature, const double *xy, size_t a, si
     return 0;
 }
 
+/* Rings at the locator's scale: like rs_push, but a ring smaller than the
+ * tolerance is not kept whole (gv__decimate keeps every vertex of rings
+ * it would reduce to less than 4 points: right for the map's smallest
+ * communes, but at the locator's scale every commune and each of the
+ * ~3,800 islets of the provinces layer is that small, which put ~50 k
+ * points into a 45 mm inset and ~0.4 s of Cairo PDF output per page).
+ * Such a ring becomes its bounding box when keep_small (the mapped units:
+ * the red patch must not lose them), else it is left out (the context's
+ * islets, under 0.06 mm there). */
+static int rs_push_at_scale(gv_ringset *r, size_t feature, const double *xy, size_t a, size_t b, double tol,
+                            int keep_small) {
+    double x0 = INFINITY, y0 = INFINITY, x1 = -INFINITY, y1 = -INFINITY;
+    for (size_t q = a; q < b; q++) {
+        x0 = fmin(x0, xy[2 * q]);
+        x1 = fmax(x1, xy[2 * q]);
+        y0 = fmin(y0, xy[2 * q + 1]);
+        y1 = fmax(y1, xy[2 * q + 1]);
+    }
+    if (x1 - x0 >= tol || y1 - y0 >= tol) return rs_push(r, feature, xy, a, b, tol * tol);
+    if (!keep_small || !(x0 <= x1)) return 0;
+    double box[10] = {x0, y0, x1, y0, x1, y1, x0, y1, x0, y0};
+    if (rs_reserve(r, 5)) return -1;
+    memcpy(r->pts + 2 * r->npts, box, sizeof box);
+    if (rs_ring(r, feature, r->npts, 5)) return -1;
+    r->npts += 5;
+    return 0;
+}
+
 static void project(PJ *P, gv_ringset *r) {
     if (!r->npts) return;
     for (size_t k = 0; k < 2 * r->npts; k++) r->pts[k] = proj_torad(r->pts[k]);
@@ -66,7 +95,21 @@ int gv__context_prepare(const gv_map_spec *sp, PJ *P, double tol_deg, gv_carto *
     double *bb = c->loc_lonlat;
     bb[0] = bb[1] = INFINITY;
     bb[2] = bb[3] = -INFINITY;
-    double t2 = tol_deg * tol_deg, l2 = LOCATOR_TOL_DEG * LOCATOR_TOL_DEG;
+    double t2 = tol_deg * tol_deg;
+    /* Only parts near the mapped units can show behind them: the main
+     * frame is their box grown in one direction to fill the map area, by
+     * at most half the box's larger side times the page's aspect on each
+     * side (0.6 and 0.1 leave room for the inset column). Farther
+     * parts go to the locator only, so a province page does not simplify
+     * and project the whole country (an atlas draws 34 such pages). */
+    double near[4];
+    gv_layer_bbox(sp->layer, near);
+    {
+        double pw = sp->page.width_mm > 0 ? sp->page.width_mm : 210, ph = sp->page.height_mm > 0 ? sp->page.height_mm : 297;
+        double grow = fmax(near[2] - near[0], near[3] - near[1]) * (0.1 + 0.6 * fmax(pw / ph, ph / pw));
+        if (!(grow >= 0)) grow = INFINITY;
+        near[0] -= grow; near[1] -= grow; near[2] += grow; near[3] += grow;
+    }
     size_t nf = gv_layer_count(L);
     for (size_t f = 0; f < nf; f++) {
         const double *xy; const size_t *off; const int *part; size_t nr;
@@ -79,9 +122,10 @@ int gv__context_prepare(const gv_map_spec *sp, PJ *P, double tol_deg, gv_carto *
              * locator shows the mainland. */
             if (b[0] <= b[2] && !gv__inset_of(b)) {
                 for (int k = 0; k < 2; k++) bb[k] = fmin(bb[k], b[k]), bb[k + 2] = fmax(bb[k + 2], b[k + 2]);
+                int is_near = !(b[2] < near[0] || b[0] > near[2] || b[3] < near[1] || b[1] > near[3]);
                 for (size_t q = r; q < r1; q++) {
-                    if (cx->behind && rs_push(&c->behind, f, xy, off[q], off[q + 1], t2)) goto oom;
-                    if (cx->locator && rs_push(&c->loc_ctx, f, xy, off[q], off[q + 1], l2)) goto oom;
+                    if (cx->behind && is_near && rs_push(&c->behind, f, xy, off[q], off[q + 1], t2)) goto oom;
+                    if (cx->locator && rs_push_at_scale(&c->loc_ctx, f, xy, off[q], off[q + 1], LOCATOR_TOL_DEG, 0)) goto oom;
                 }
             }
             r = r1;
@@ -144,11 +188,11 @@ int gv__context_to_device(gv_carto *c, const gv_layout *lay, double dpm, const d
     to_device(&c->loc_ctx, lf, dpm, NULL);
     /* The mapped units' mainland rings, still in metres here, at the
      * locator's scale. */
-    double s = lf->scale * dpm, tol = LOCATOR_SUBJECT_TOL_MM / lf->scale, tol2 = tol * tol;
+    double s = lf->scale * dpm, tol = LOCATOR_SUBJECT_TOL_MM / lf->scale;
     for (size_t i = 0; i < nrings; i++) {
         if (rings[i].frame != 0) continue;
         const double *p = pts + 2 * rings[i].off;
-        if (rs_push(&c->loc_subject, rings[i].feature, p, 0, rings[i].n, tol2))
+        if (rs_push_at_scale(&c->loc_subject, rings[i].feature, p, 0, rings[i].n, tol, 1))
             return gv_error_set(err, GV_ENOMEM, "out of memory (locator)");
     }
     for (size_t k = 0; k < c->loc_subject.npts; k++) {

@@ -21,6 +21,13 @@
  *   formats: [pdf, png]         # pdf: the book (pages/ID.pdf + atlas.pdf);
  *                               # png: pages/ID.png
  *   page: {size: a4, landscape: no, dpi: 150}
+ *   map:                        # the cartographic finish (render.h)
+ *     context: yes              # province/region pages: the other provinces
+ *                               # in grey behind (default yes)
+ *     locator: yes              # province/region pages: a locator inset (yes)
+ *     labels: name_short        # unit names from this field (default: none)
+ *     label_halo: yes           # white halo behind labels (default no)
+ *     north_arrow: yes          # (default no)
  *   locale: vi                  # vi | en: numbers and legend words
  *   national_name: "Toàn quốc"  # {name} on national pages
  *   tables:                     # data tables, by id
@@ -120,6 +127,9 @@ typedef struct gv_atlas_spec {
     double dpi;
     char *locale;
     char *national_name;
+    int context, locator;   /* province and region pages: grey provinces behind, locator inset */
+    char *labels;           /* label field, NULL = no labels */
+    int label_halo, north_arrow;
     int contents, national;
     int provinces_all;   /* 1: every province of the set */
     char **provinces;    /* else these codes (as written), nprovinces of them */
