@@ -208,12 +208,41 @@ oom:
     return gv_error_set(err, GV_ENOMEM, "out of memory (context layer)");
 }
 
+/* One Sutherland-Hodgman pass: the open ring in[0..n) cut by the half
+ * plane (axis 0: x, 1: y) >= v (keep_ge) or <= v; writes the open result
+ * to out (room for 2n points) and returns its length. */
+static size_t clip_pass(const double *in, size_t n, int axis, double v, int keep_ge, double *out) {
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        const double *a = in + 2 * (i ? i - 1 : n - 1), *b = in + 2 * i;
+        int ia = keep_ge ? a[axis] >= v : a[axis] <= v, ib = keep_ge ? b[axis] >= v : b[axis] <= v;
+        if (ia != ib) {
+            double t = (v - a[axis]) / (b[axis] - a[axis]);
+            out[2 * k] = a[0] + t * (b[0] - a[0]);
+            out[2 * k + 1] = a[1] + t * (b[1] - a[1]);
+            out[2 * k + axis] = v;
+            k++;
+        }
+        if (ib) {
+            out[2 * k] = b[0];
+            out[2 * k + 1] = b[1];
+            k++;
+        }
+    }
+    return k;
+}
+
 /* Points of r in place from metres to device units of frame f; ring
- * y ranges set; rings wholly outside clip (device rect, or NULL) are
- * dropped. */
-static void to_device(gv_ringset *r, const gv_frame *f, double dpm, const double *clip) {
+ * y ranges set; with clip (device rect), rings wholly outside are dropped
+ * and rings across its edge cut to it (grown by 2 device units, so the
+ * cut edges lie outside what the clip shows): a neighbouring province is
+ * one ring of up to 20 k points, of which a province page shows a strip. */
+static int to_device(gv_ringset *r, const gv_frame *f, double dpm, const double *clip) {
     double s = f->scale * dpm, x0 = f->x0 * dpm, y0 = f->y0 * dpm;
-    size_t keep = 0;
+    double c[4] = {0, 0, 0, 0};
+    if (clip) { c[0] = clip[0] - 2; c[1] = clip[1] - 2; c[2] = clip[0] + clip[2] + 2; c[3] = clip[1] + clip[3] + 2; }
+    double *np = NULL, *t1 = NULL, *t2 = NULL;
+    size_t nn = 0, capn = 0, capt = 0, keep = 0;
     for (size_t i = 0; i < r->nrings; i++) {
         gv_proj_ring *rg = &r->rings[i];
         double *p = r->pts + 2 * rg->off;
@@ -226,13 +255,60 @@ static void to_device(gv_ringset *r, const gv_frame *f, double dpm, const double
             b[2] = fmax(b[2], p[2 * k]);
             b[3] = fmax(b[3], p[2 * k + 1]);
         }
-        rg->ymin = (float)b[1];
-        rg->ymax = (float)b[3];
         if (clip && (b[2] < clip[0] || b[0] > clip[0] + clip[2] || b[3] < clip[1] || b[1] > clip[1] + clip[3]))
             continue;
+        const double *src = p;
+        size_t m = rg->n;
+        if (clip && m > 3 && (b[0] < c[0] || b[1] < c[1] || b[2] > c[2] || b[3] > c[3])) {
+            /* The ring as an open one (its last point repeats the first). */
+            size_t need = 2 * (m + 8);
+            if (need > capt) {
+                double *a1 = realloc(t1, need * 2 * sizeof(double)), *a2 = a1 ? realloc(t2, need * 2 * sizeof(double)) : NULL;
+                if (a1) t1 = a1;
+                if (!a1 || !a2) { free(np); free(t1); free(t2); return -1; }
+                t2 = a2;
+                capt = need;
+            }
+            size_t k = clip_pass(p, m - 1, 0, c[0], 1, t1);
+            k = clip_pass(t1, k, 0, c[2], 0, t2);
+            k = clip_pass(t2, k, 1, c[1], 1, t1);
+            k = clip_pass(t1, k, 1, c[3], 0, t2);
+            if (k < 3) continue;
+            t2[2 * k] = t2[0];
+            t2[2 * k + 1] = t2[1];
+            src = t2;
+            m = k + 1;
+            b[1] = INFINITY;
+            b[3] = -INFINITY;
+            for (size_t q = 0; q < m; q++) {
+                b[1] = fmin(b[1], src[2 * q + 1]);
+                b[3] = fmax(b[3], src[2 * q + 1]);
+            }
+        }
+        if (nn + m > capn) {
+            size_t nc = capn ? 2 * capn : 4096;
+            while (nc < nn + m) nc *= 2;
+            double *q = realloc(np, nc * 2 * sizeof(double));
+            if (!q) { free(np); free(t1); free(t2); return -1; }
+            np = q;
+            capn = nc;
+        }
+        memcpy(np + 2 * nn, src, m * 2 * sizeof(double));
+        rg->off = nn;
+        rg->n = m;
+        rg->ymin = (float)b[1];
+        rg->ymax = (float)b[3];
+        nn += m;
         r->rings[keep++] = *rg;
     }
+    free(t1);
+    free(t2);
+    free(r->pts);
+    r->pts = np;
+    r->npts = nn;
+    r->cap = capn;
     r->nrings = keep;
+    return 0;
 }
 
 int gv__context_to_device(gv_carto *c, const gv_layout *lay, double dpm, const double *pts,
@@ -245,14 +321,14 @@ int gv__context_to_device(gv_carto *c, const gv_layout *lay, double dpm, const d
         double x1 = ceil((f0->rect[0] + f0->rect[2]) * dpm), y1 = ceil((f0->rect[1] + f0->rect[3]) * dpm);
         double clip[4] = {x0, y0, x1 - x0, y1 - y0};
         memcpy(c->behind_clip, clip, sizeof clip);
-        to_device(&c->behind, f0, dpm, clip);
+        if (to_device(&c->behind, f0, dpm, clip)) return gv_error_set(err, GV_ENOMEM, "out of memory (context layer)");
     }
     if (!lay->has_locator) {
         gv__ringset_free(&c->loc_ctx);
         return GV_OK;
     }
     const gv_frame *lf = &lay->locator;
-    to_device(&c->loc_ctx, lf, dpm, NULL);
+    if (to_device(&c->loc_ctx, lf, dpm, NULL)) return gv_error_set(err, GV_ENOMEM, "out of memory (locator)");
     /* The mapped units' mainland rings, still in metres here, at the
      * locator's scale. */
     double s = lf->scale * dpm, tol = LOCATOR_SUBJECT_TOL_MM / lf->scale;

@@ -5,6 +5,7 @@
 #   - the same urban share on Natural Earth provinces joined by name
 #   - the 3,321 communes of 2025 (national, with the archipelago insets)
 #   - the communes of one 2025 province (Hà Nội)
+#   - the atlas of the 34 provinces of 2025 (demo-out/atlas: atlas.pdf, pages/, manifest.json)
 # Where ../shared/data/vn is absent, only the Natural Earth map is drawn
 # (from the examples/ copy of the census figures).
 set -euo pipefail
@@ -46,6 +47,9 @@ if [ -d "$D" ]; then
     --value '@area_km2' --classify equal:4 --palette Oranges \
     --title '34 tỉnh, thành phố sau sắp xếp 2025: diện tích' --legend-title 'km²' \
     --source 'sapnhap.bando.com.vn' -o "$out/provinces_2025.svg"
+  # The atlas of the 34 provinces of 2025: communes on every page, commune area and
+  # SYNTHETIC opinions (examples/synthetic_opinions_2025.csv, scripts/synth_opinions.py).
+  "$gv" atlas "$here/examples/atlas_vn2025.yaml" -o "$out/atlas" --jobs 2
 else
   echo "demo: ../shared/data/vn not found; drawing the Natural Earth map only" >&2
 fi
