@@ -153,7 +153,10 @@ int gv_map_run(const gv_map_options *o, gv_log_fn log, void *logctx, gv_error *e
     if (o->data && !o->join) return gv_error_set(err, GV_EUSAGE, "--join is required with --data (e.g. --join code=gso_code)");
     int mode = gv__map_mode(o, err); /* categorical, dots, diverging: job/map_job_modes.c */
     if (mode < 0) return mode;
-    if (!o->value && mode != GV__MODE_DOTS) return gv_error_set(err, GV_EUSAGE, "--value is required (a column or an expression)");
+    if (!o->value && mode != GV__MODE_DOTS && mode != GV__MODE_MULTIPLES)
+        return gv_error_set(err, GV_EUSAGE, "--value is required (a column or an expression)");
+    if (o->value && mode == GV__MODE_MULTIPLES)
+        return gv_error_set(err, GV_EUSAGE, "--mode multiples takes its values from --panel EXPR[=Title], not --value");
     if (!o->out) return gv_error_set(err, GV_EUSAGE, "-o OUT.png|OUT.pdf|OUT.svg is required");
 
     int rc = GV_OK;
@@ -181,7 +184,10 @@ int gv_map_run(const gv_map_options *o, gv_log_fn log, void *logctx, gv_error *e
     gv_page page;
     if ((rc = gv_page_parse(o->size ? o->size : "a4", o->landscape, &page, err))) return rc;
     const char *palette = o->palette ? o->palette : gv__map_mode_palette(mode);
-    if (!gv_palette_kind(palette)) {
+    if (mode == GV__MODE_BIVARIATE) {
+        unsigned tmpc[9];
+        if ((rc = gv_bivariate_palette(palette, tmpc, err))) return rc;
+    } else if (!gv_palette_kind(palette)) {
         unsigned tmpc[3];
         return gv_palette_colors(palette, 3, 0, tmpc, err);
     }
@@ -195,7 +201,7 @@ int gv_map_run(const gv_map_options *o, gv_log_fn log, void *logctx, gv_error *e
         rc = gv_error_set(err, GV_EUSAGE, "--join-parent '%s': expected FIELD=COLUMN", o->join_parent);
         goto done;
     }
-    if (mode < GV__MODE_CATEGORICAL && (rc = gv_expr_parse(o->value, &E, err))) goto done;
+    if (mode < GV__MODE_CATEGORICAL && o->value && (rc = gv_expr_parse(o->value, &E, err))) goto done;
     if (!o->data && E) {
         /* Without a table the value may use only built-in attributes. */
         for (size_t k = 0; k < gv_expr_nvars(E); k++)
@@ -309,9 +315,9 @@ int gv_map_run(const gv_map_options *o, gv_log_fn log, void *logctx, gv_error *e
     }
 
     }
-    if (mode >= GV__MODE_CATEGORICAL) {
-        gv__mode_ctx mc = {o, mode, L, T, J, ufield, palette, page, loc, fmt, log, logctx, t_start};
-        rc = gv__map_run_mode(&mc, err);
+    if (mode >= GV__MODE_BIVARIATE) {
+        gv__mode_ctx mc = {o, mode, L, T, J, ufield, palette, page, loc, fmt, log, logctx, t_start, dup};
+        rc = mode >= GV__MODE_CATEGORICAL ? gv__map_run_mode(&mc, err) : gv__map_run_multi(&mc, err);
         goto done;
     }
     /* Values. */
@@ -327,19 +333,27 @@ int gv_map_run(const gv_map_options *o, gv_log_fn log, void *logctx, gv_error *e
     /* Classes and colours. */
     t = now_ms();
     gv_breaks br;
+    memset(&br, 0, sizeof br);
     double center = NAN;
     size_t k_below = 0;
-    if (mode == GV__MODE_DIVERGING && (rc = gv__center_value(o->center, E, var_sum, &center, err))) goto done;
-    if ((rc = mode == GV__MODE_DIVERGING ? gv_classify_centered(values, nf, &cspec, center, &br, &k_below, err)
-                                         : gv_classify(values, nf, &cspec, &br, err))) {
-        gv_error_prefix(err, "%s: value '%s': ", o->data, o->value);
-        goto done;
-    }
-    if (br.reduced) logf_(log, logctx, "classes: %s", br.note);
+    int symbols = mode == GV__MODE_SYMBOLS; /* circles sized by the value: no classes */
     unsigned colors[GV_CLASSES_MAX];
-    if ((rc = mode == GV__MODE_DIVERGING ? gv__diverging_colors(palette, &br, k_below, o->reverse, colors, err)
-                                         : gv_palette_colors(palette, br.k, o->reverse, colors, err)))
-        goto done;
+    if (symbols) {
+        /* The circles take the darkest colour of the 3-class palette
+         * (Reds: #de2d26). */
+        if ((rc = gv_palette_colors(palette, 3, o->reverse, colors, err))) goto done;
+    } else {
+        if (mode == GV__MODE_DIVERGING && (rc = gv__center_value(o->center, E, var_sum, &center, err))) goto done;
+        if ((rc = mode == GV__MODE_DIVERGING ? gv_classify_centered(values, nf, &cspec, center, &br, &k_below, err)
+                                             : gv_classify(values, nf, &cspec, &br, err))) {
+            gv_error_prefix(err, "%s: value '%s': ", o->data, o->value);
+            goto done;
+        }
+        if (br.reduced) logf_(log, logctx, "classes: %s", br.note);
+        if ((rc = mode == GV__MODE_DIVERGING ? gv__diverging_colors(palette, &br, k_below, o->reverse, colors, err)
+                                             : gv_palette_colors(palette, br.k, o->reverse, colors, err)))
+            goto done;
+    }
     json_object_object_add(timing, "classify_ms", json_object_new_double(now_ms() - t));
 
     /* Render. */
@@ -378,6 +392,19 @@ int gv_map_run(const gv_map_options *o, gv_log_fn log, void *logctx, gv_error *e
      * areas are computed above): free them before the page is drawn. */
     ms.rings_done = release_rings;
     ms.rings_done_ctx = L;
+    gv_map_symbols sy;
+    memset(&sy, 0, sizeof sy);
+    if (symbols) {
+        sy.values = values;
+        sy.max_diameter_mm = o->symbol_size;
+        sy.scale_value = o->symbol_scale;
+        sy.color = colors[2];
+        sy.title = ms.legend_title;
+        ms.legend_title = NULL;
+        ms.breaks = NULL;
+        ms.colors = NULL;
+        ms.symbols = &sy;
+    }
     if ((rc = gv__carto_setup(o, L, &cj, &ms, log, logctx, err))) goto done;
     if ((rc = gv_map_render(&ms, o->out, &info, err))) goto done;
     gv__carto_log(o, &info, log, logctx);
@@ -395,8 +422,9 @@ int gv_map_run(const gv_map_options *o, gv_log_fn log, void *logctx, gv_error *e
         unlink(o->out);
         goto done;
     }
-    logf_(log, logctx, "classes (%s, %zu): %s", gv_classify_method_str(cspec.method), br.k, palette);
-    {
+    if (symbols) gv__symbols_log(&info, loc, log, logctx);
+    else logf_(log, logctx, "classes (%s, %zu): %s", gv_classify_method_str(cspec.method), br.k, palette);
+    if (!symbols) {
         char lo[64], hi[64];
         int dec = o->decimals >= 0 ? o->decimals : gv_format_decimals_for(br.edges, br.k + 1);
         for (size_t c = 0; c < br.k; c++) {
@@ -406,10 +434,10 @@ int gv_map_run(const gv_map_options *o, gv_log_fn log, void *logctx, gv_error *e
         }
         if (n_missing) logf_(log, logctx, "  no data: %zu units", n_missing);
     }
-    logf_(log, logctx, "wrote %s (%lld bytes%s%d×%d px), %zu of %zu features drawn, %zu → %zu vertices, %.0f ms", o->out,
-          info.bytes, fmt == GV_FORMAT_PNG ? ", " : "", fmt == GV_FORMAT_PNG ? info.width_px : 0,
-          fmt == GV_FORMAT_PNG ? info.height_px : 0, info.features_drawn, nf, info.vertices_in, info.vertices_drawn,
-          now_ms() - t_start);
+    char sz[64];
+    logf_(log, logctx, "wrote %s (%lld bytes%s), %zu of %zu features drawn, %zu → %zu vertices, %.0f ms", o->out,
+          info.bytes, gv__size_text(fmt, &info, sz, sizeof sz), info.features_drawn, nf, info.vertices_in,
+          info.vertices_drawn, now_ms() - t_start);
 
     if (o->report) {
         json_object *in = json_object_new_object();
@@ -467,14 +495,16 @@ int gv_map_run(const gv_map_options *o, gv_log_fn log, void *logctx, gv_error *e
             if (nmf >= 0) json_object_object_add(u, "name", json_object_new_string(gv_layer_value(L, i, (size_t)nmf)));
             json_object_object_add(u, "value", isfinite(values[i]) ? json_object_new_double(values[i]) : NULL);
             int c = isfinite(values[i]) ? gv_breaks_class(&br, values[i]) : -1;
-            json_object_object_add(u, "class", json_object_new_int(c));
+            if (!symbols) json_object_object_add(u, "class", json_object_new_int(c));
             if (!isfinite(values[i]))
                 json_object_object_add(u, "missing", json_object_new_string((J ? gv_join_unit_nrows(J, i) : 0) ? gv_expr_status_str(status[i]) : "no table row"));
             json_object_object_add(u, "parts_drawn", json_object_new_int64((int64_t)info.feature_parts_drawn[i]));
             json_object_array_add(units, u);
         }
 
-        json_object *cl = json_object_new_object();
+        if (symbols) json_object_object_add(rep, "symbols", gv__symbols_json(&info, L));
+        json_object *cl = symbols ? NULL : json_object_new_object();
+        if (cl) {
         json_object_object_add(cl, "method", json_object_new_string(gv_classify_method_str(cspec.method)));
         json_object_object_add(cl, "k_requested", json_object_new_int64((int64_t)cspec.k));
         json_object_object_add(cl, "k", json_object_new_int64((int64_t)br.k));
@@ -499,6 +529,7 @@ int gv_map_run(const gv_map_options *o, gv_log_fn log, void *logctx, gv_error *e
         json_object_object_add(cl, "no_data_color", json_object_new_string(hex(ms.nodata_color, hx)));
         json_object_object_add(cl, "outside_count", json_object_new_int64((int64_t)br.n_outside));
         json_object_object_add(rep, "classification", cl);
+        }
 
         json_object *out = json_object_new_object();
         json_object_object_add(out, "file", json_object_new_string(o->out));

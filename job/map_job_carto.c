@@ -5,6 +5,8 @@
 
 #include "jobutil.h"
 
+#include "geovoice/format.h"
+
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -142,4 +144,46 @@ void gv__carto_json(const gv_map_options *o, const gv_layer *L, const gv_render_
     }
     json_object_object_add(jl, "units", units);
     json_object_object_add(rep, "labels", jl);
+}
+
+void gv__symbols_log(const gv_render_info *info, gv_locale loc, gv_log_fn log, void *logctx) {
+    char sv[64], lv[3][64];
+    gv_format_number(info->symbol_scale_value, info->symbol_scale_value == floor(info->symbol_scale_value) ? 0 : 2, loc,
+                     sv, sizeof sv);
+    for (int k = 0; k < 3; k++) {
+        double v = info->symbol_legend_values[k];
+        gv_format_number(v, v >= 1 && v == floor(v) ? 0 : 2, loc, lv[k], sizeof lv[k]);
+    }
+    gv__job_logf(log, logctx,
+                 "symbols: %zu circles, area proportional to the value (%s drawn %.1f mm across), largest first; "
+                 "legend %s / %s / %s", info->nsymbols, sv, info->symbol_max_diameter_mm, lv[0], lv[1], lv[2]);
+}
+
+json_object *gv__symbols_json(const gv_render_info *info, const gv_layer *L) {
+    json_object *js = json_object_new_object();
+    json_object_object_add(js, "rule", json_object_new_string("radius_mm = max_diameter_mm / 2 * sqrt(value / scale_value)"));
+    json_object_object_add(js, "scale_value", json_object_new_double(info->symbol_scale_value));
+    json_object_object_add(js, "max_diameter_mm", json_object_new_double(info->symbol_max_diameter_mm));
+    json_object *lg = json_object_new_array();
+    for (int k = 0; k < 3; k++) {
+        json_object *x = json_object_new_object();
+        json_object_object_add(x, "value", json_object_new_double(info->symbol_legend_values[k]));
+        json_object_object_add(x, "radius_mm", json_object_new_double(info->symbol_legend_radius_mm[k]));
+        json_object_array_add(lg, x);
+    }
+    json_object_object_add(js, "legend", lg);
+    json_object *circles = json_object_new_array();
+    for (size_t i = 0; i < info->nsymbols; i++) {
+        const gv_symbol_placement *p = &info->symbols[i];
+        json_object *x = json_object_new_object();
+        json_object_object_add(x, "fid", json_object_new_int64(gv_layer_fid(L, p->feature)));
+        json_object_object_add(x, "value", json_object_new_double(p->value));
+        json_object_object_add(x, "radius_mm", json_object_new_double(p->radius_mm));
+        json_object_object_add(x, "center_mm", pair_json(p->center_mm));
+        json_object_object_add(x, "center_lonlat", pair_json(p->center_lonlat));
+        json_object_object_add(x, "frame", json_object_new_int(p->frame));
+        json_object_array_add(circles, x);
+    }
+    json_object_object_add(js, "circles", circles);
+    return js;
 }

@@ -33,4 +33,9 @@ void gv__carto_log(const gv_map_options *o, const gv_render_info *info, gv_log_f
  * "output" object, when there is one) in the run report. */
 void gv__carto_json(const gv_map_options *o, const gv_layer *L, const gv_render_info *info, json_object *rep);
 
+/* Proportional circles: one log line (count, scale, legend values) and
+ * the report's "symbols" object (scale, legend, every circle). */
+void gv__symbols_log(const gv_render_info *info, gv_locale loc, gv_log_fn log, void *logctx);
+json_object *gv__symbols_json(const gv_render_info *info, const gv_layer *L);
+
 #endif

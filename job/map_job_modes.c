@@ -91,7 +91,7 @@ const char *gv__map_mode_palette(int mode) {
     case GV__MODE_CATEGORICAL: return "Set3";
     case GV__MODE_DOTS: return "Set1";
     case GV__MODE_SYMBOLS: return "Reds";
-    case GV__MODE_BIVARIATE: return "stevens-bluepink";
+    case GV__MODE_BIVARIATE: return "stevens-dkblue";
     default: return "YlOrRd";
     }
 }
@@ -235,7 +235,7 @@ static int rank_list(catlist *l) {
 
 /* ------------------------------------------------------------------ */
 
-static json_object *frames_json(const gv_render_info *info) {
+json_object *gv__frames_json(const gv_render_info *info) {
     json_object *frames = json_object_new_array();
     for (size_t k = 0; k < info->nframes; k++) {
         json_object *x = json_object_new_object();
@@ -256,6 +256,26 @@ static json_object *frames_json(const gv_render_info *info) {
 static char *hex(unsigned c, char *buf) {
     snprintf(buf, 8, "#%06x", c & 0xffffff);
     return buf;
+}
+
+const char *gv__size_text(gv_format fmt, const gv_render_info *info, char *buf, size_t n) {
+    if (fmt == GV_FORMAT_PNG) snprintf(buf, n, ", %d×%d px", info->width_px, info->height_px);
+    else if (n) buf[0] = 0;
+    return buf;
+}
+
+void gv__map_spec_page(gv_map_spec *ms, const gv__mode_ctx *c) {
+    const gv_map_options *o = c->o;
+    ms->nodata_color = 0xf0f0f0;
+    ms->subtitle = o->subtitle;
+    ms->source = o->source;
+    ms->date = o->date;
+    ms->locale = c->loc;
+    ms->decimals = o->decimals;
+    ms->page = c->page;
+    ms->dpi = o->dpi > 0 ? o->dpi : 300;
+    ms->insets = !o->no_insets;
+    ms->threads = o->threads;
 }
 
 int gv__map_run_mode(const gv__mode_ctx *c, gv_error *err) {
@@ -512,18 +532,9 @@ int gv__map_run_mode(const gv__mode_ctx *c, gv_error *err) {
     ms.values = values;
     ms.categories = c->mode == GV__MODE_CATEGORICAL ? &mc : NULL;
     ms.dots = c->mode == GV__MODE_DOTS ? &md : NULL;
-    ms.nodata_color = 0xf0f0f0;
+    gv__map_spec_page(&ms, c);
     ms.title = o->title ? o->title : (o->value ? o->value : o->dots);
-    ms.subtitle = o->subtitle;
     ms.legend_title = o->legend_title ? o->legend_title : (c->mode == GV__MODE_CATEGORICAL ? o->value : NULL);
-    ms.source = o->source;
-    ms.date = o->date;
-    ms.locale = c->loc;
-    ms.decimals = o->decimals;
-    ms.page = c->page;
-    ms.dpi = o->dpi > 0 ? o->dpi : 300;
-    ms.insets = !o->no_insets;
-    ms.threads = o->threads;
     if ((rc = gv__carto_setup(o, L, &cj, &ms, c->log, c->logctx, err))) goto done;
     if ((rc = gv_map_render(&ms, o->out, &info, err))) goto done;
     gv__carto_log(o, &info, c->log, c->logctx);
@@ -531,9 +542,9 @@ int gv__map_run_mode(const gv__mode_ctx *c, gv_error *err) {
         unlink(o->out);
         goto done;
     }
-    logf_(c, "wrote %s (%lld bytes%s%d×%d px), %zu of %zu features drawn, %.0f ms", o->out, info.bytes,
-          c->fmt == GV_FORMAT_PNG ? ", " : "", c->fmt == GV_FORMAT_PNG ? info.width_px : 0,
-          c->fmt == GV_FORMAT_PNG ? info.height_px : 0, info.features_drawn, nf, now_ms() - c->t_start);
+    char sz[64];
+    logf_(c, "wrote %s (%lld bytes%s), %zu of %zu features drawn, %.0f ms", o->out, info.bytes,
+          gv__size_text(c->fmt, &info, sz, sizeof sz), info.features_drawn, nf, now_ms() - c->t_start);
     if (o->report) {
         json_object *in = json_object_new_object();
         json_object_object_add(in, "shapes", json_object_new_string(o->shapes));
@@ -555,7 +566,7 @@ int gv__map_run_mode(const gv__mode_ctx *c, gv_error *err) {
         json_object_object_add(out, "height_px", json_object_new_int(info.height_px));
         json_object_object_add(out, "features_drawn", json_object_new_int64((int64_t)info.features_drawn));
         json_object_object_add(out, "proj", json_object_new_string(info.proj));
-        json_object_object_add(out, "frames", frames_json(&info));
+        json_object_object_add(out, "frames", gv__frames_json(&info));
         json_object_object_add(rep, "output", out);
         gv__carto_json(o, L, &info, rep);
         json_object_object_add(rep, "render_ms", json_object_new_double(now_ms() - t));

@@ -46,8 +46,22 @@ typedef struct gv__mode_ctx {
     gv_log_fn log;
     void *logctx;
     double t_start;
+    gv_dup_policy dup;
 } gv__mode_ctx;
 int gv__map_run_mode(const gv__mode_ctx *c, gv_error *err);
+
+/* The page fields every mode's spec shares (subtitle, source, date,
+ * locale, decimals, page, dpi, insets, threads, no-data colour). */
+void gv__map_spec_page(gv_map_spec *ms, const gv__mode_ctx *c);
+
+/* ", 2480×3508 px" for a PNG, "" otherwise (for the "wrote" line). */
+const char *gv__size_text(gv_format fmt, const gv_render_info *info, char *buf, size_t n);
+
+/* Bivariate maps and small multiples (job/map_job_multi.c). */
+int gv__map_run_multi(const gv__mode_ctx *c, gv_error *err);
+
+/* The run report's "frames" array (name, rect_mm, scale, x0, y0). */
+struct json_object *gv__frames_json(const gv_render_info *info);
 
 /* Where unit values come from: the options, the layer, the table joined
  * to it (T, J may be NULL: built-ins only). */

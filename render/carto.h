@@ -92,9 +92,11 @@ int gv__symbols_to_device(gv_carto *c, const gv_layout *lay, double dev_per_mm, 
 void gv__symbols_draw(cairo_t *cr, const gv_carto *c, double y0, double clip_y0, double clip_y1);
 
 /* Context: reads spec->context's layer, simplifies its rings (tol_deg as
- * for the map itself), projects them with P into c->behind and c->loc_ctx,
- * and sets the locator's extent in metres (ext). */
-int gv__context_prepare(const gv_map_spec *spec, PJ *P, double tol_deg, gv_carto *c, double ext[4], gv_error *err);
+ * for the map itself; for behind the map only those near main_box, the
+ * lon/lat box of the mapped units), projects them with P into c->behind
+ * and c->loc_ctx, and sets the locator's extent in metres (ext). */
+int gv__context_prepare(const gv_map_spec *spec, PJ *P, const double main_box[4], double tol_deg, gv_carto *c,
+                        double ext[4], gv_error *err);
 
 /* After the layout: context rings to device units (frame 0 and locator),
  * and the mapped units' mainland rings (pts in metres still) added to the
@@ -107,8 +109,9 @@ int gv__context_to_device(gv_carto *c, const gv_layout *lay, double dev_per_mm, 
 void gv__context_draw(cairo_t *cr, const gv_carto *c, double line_w, double y0, double clip_y0, double clip_y1);
 
 /* Labels, locator, north arrow and the neat line, over everything else;
- * cr in device units (identity CTM). */
+ * cr in device units (page origin). Only what meets device rows
+ * [y0, y1) is drawn (a PNG band; -INFINITY, INFINITY for the page). */
 void gv__carto_draw_over(cairo_t *cr, const gv_carto *c, const gv_layout *lay, const gv_map_spec *spec,
-                         double dev_per_mm);
+                         double dev_per_mm, double y0, double y1);
 
 #endif

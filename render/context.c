@@ -17,8 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define LOCATOR_TOL_DEG 0.03   /* ~3 km: 0.09 mm on a 45 mm-wide locator of Vietnam, a pixel at 300 dpi;
-                                  (0.004 kept 36 k points, ~0.4 s of Cairo PDF output per atlas page) */
+#define LOCATOR_TOL_DEG 0.02   /* ~2 km: under 0.1 mm on a locator of Vietnam at most 38 mm wide */
 #define LOCATOR_SUBJECT_TOL_MM 0.08
 
 static int rs_reserve(gv_ringset *r, size_t npts) {
@@ -154,7 +153,8 @@ static void project(PJ *P, gv_ringset *r) {
                        NULL, 0, 0, NULL, 0, 0);
 }
 
-int gv__context_prepare(const gv_map_spec *sp, PJ *P, double tol_deg, gv_carto *c, double ext[4], gv_error *err) {
+int gv__context_prepare(const gv_map_spec *sp, PJ *P, const double main_box[4], double tol_deg, gv_carto *c,
+                        double ext[4], gv_error *err) {
     const gv_map_context *cx = sp->context;
     const gv_layer *L = cx->layer;
     c->ctx_fill = cx->fill ? cx->fill : 0xe4e4e4;
@@ -163,20 +163,11 @@ int gv__context_prepare(const gv_map_spec *sp, PJ *P, double tol_deg, gv_carto *
     bb[0] = bb[1] = INFINITY;
     bb[2] = bb[3] = -INFINITY;
     double t2 = tol_deg * tol_deg;
-    /* Only parts near the mapped units can show behind them: the main
-     * frame is their box grown in one direction to fill the map area, by
-     * at most half the box's larger side times the page's aspect on each
-     * side (0.6 and 0.1 leave room for the inset column). Farther
-     * parts go to the locator only, so a province page does not simplify
-     * and project the whole country (an atlas draws 34 such pages). */
-    double near[4];
-    gv_layer_bbox(sp->layer, near);
-    {
-        double pw = sp->page.width_mm > 0 ? sp->page.width_mm : 210, ph = sp->page.height_mm > 0 ? sp->page.height_mm : 297;
-        double grow = fmax(near[2] - near[0], near[3] - near[1]) * (0.1 + 0.6 * fmax(pw / ph, ph / pw));
-        if (!(grow >= 0)) grow = INFINITY;
-        near[0] -= grow; near[1] -= grow; near[2] += grow; near[3] += grow;
-    }
+    /* Behind the map, only parts near it: the main frame spans the map
+     * area, which reaches at most the box's larger side past the data on
+     * a page of usual proportions (3 times the box each way). */
+    double g = fmax(main_box[2] - main_box[0], main_box[3] - main_box[1]);
+    double near[4] = {main_box[0] - g, main_box[1] - g, main_box[2] + g, main_box[3] + g};
     size_t nf = gv_layer_count(L);
     for (size_t f = 0; f < nf; f++) {
         const double *xy; const size_t *off; const int *part; size_t nr;
@@ -189,10 +180,11 @@ int gv__context_prepare(const gv_map_spec *sp, PJ *P, double tol_deg, gv_carto *
              * locator shows the mainland. */
             if (b[0] <= b[2] && !gv__inset_of(b)) {
                 for (int k = 0; k < 2; k++) bb[k] = fmin(bb[k], b[k]), bb[k + 2] = fmax(bb[k + 2], b[k + 2]);
-                int is_near = !(b[2] < near[0] || b[0] > near[2] || b[3] < near[1] || b[1] > near[3]);
+                int is_near = b[2] >= near[0] && b[0] <= near[2] && b[3] >= near[1] && b[1] <= near[3];
                 for (size_t q = r; q < r1; q++) {
                     if (cx->behind && is_near && rs_push(&c->behind, f, xy, off[q], off[q + 1], t2)) goto oom;
-                    if (cx->locator && rs_push_at_scale(&c->loc_ctx, f, xy, off[q], off[q + 1], LOCATOR_TOL_DEG, 0)) goto oom;
+                    if (cx->locator && rs_push_at_scale(&c->loc_ctx, f, xy, off[q], off[q + 1], LOCATOR_TOL_DEG, 0))
+                        goto oom;
                 }
             }
             r = r1;
@@ -208,14 +200,14 @@ oom:
     return gv_error_set(err, GV_ENOMEM, "out of memory (context layer)");
 }
 
-/* One Sutherland-Hodgman pass: the open ring in[0..n) cut by the half
- * plane (axis 0: x, 1: y) >= v (keep_ge) or <= v; writes the open result
- * to out (room for 2n points) and returns its length. */
-static size_t clip_pass(const double *in, size_t n, int axis, double v, int keep_ge, double *out) {
+/* One Sutherland–Hodgman pass: the part of ring in[0..n) on the kept
+ * side of the line axis = v (keep_above: coordinate >= v), into out
+ * (room for 2n points). Returns the points written. */
+static size_t clip_pass(const double *in, size_t n, double *out, int axis, double v, int keep_above) {
     size_t k = 0;
     for (size_t i = 0; i < n; i++) {
-        const double *a = in + 2 * (i ? i - 1 : n - 1), *b = in + 2 * i;
-        int ia = keep_ge ? a[axis] >= v : a[axis] <= v, ib = keep_ge ? b[axis] >= v : b[axis] <= v;
+        const double *a = in + 2 * ((i + n - 1) % n), *b = in + 2 * i;
+        int ia = keep_above ? a[axis] >= v : a[axis] <= v, ib = keep_above ? b[axis] >= v : b[axis] <= v;
         if (ia != ib) {
             double t = (v - a[axis]) / (b[axis] - a[axis]);
             out[2 * k] = a[0] + t * (b[0] - a[0]);
@@ -232,17 +224,59 @@ static size_t clip_pass(const double *in, size_t n, int axis, double v, int keep
     return k;
 }
 
+/* Context rings cut to the rectangle r (device units): a province page
+ * then fills and strokes only the context inside its frame, not whole
+ * provinces on every band. Cuts run along the rectangle's sides, which
+ * lie outside the drawn clip (r is the clip grown by a few pixels). */
+static int clip_rings(gv_ringset *rs, const double r[4]) {
+    gv_ringset out = {0};
+    double *a = NULL, *b = NULL;
+    size_t cap = 0;
+    int rc = 0;
+    for (size_t i = 0; i < rs->nrings && !rc; i++) {
+        const gv_proj_ring *rg = &rs->rings[i];
+        size_t n = rg->n;
+        if (16 * n + 64 > cap) {
+            cap = 16 * n + 64;
+            double *na = realloc(a, cap * 2 * sizeof(double)), *nb = na ? realloc(b, cap * 2 * sizeof(double)) : NULL;
+            if (na) a = na;
+            if (nb) b = nb;
+            if (!na || !nb) { rc = -1; break; }
+        }
+        memcpy(a, rs->pts + 2 * rg->off, 2 * n * sizeof(double));
+        n = clip_pass(a, n, b, 0, r[0], 1);
+        n = clip_pass(b, n, a, 0, r[0] + r[2], 0);
+        n = clip_pass(a, n, b, 1, r[1], 1);
+        n = clip_pass(b, n, a, 1, r[1] + r[3], 0);
+        if (n < 3) continue;
+        if (rs_reserve(&out, n) || rs_ring(&out, rg->feature, out.npts, n)) { rc = -1; break; }
+        memcpy(out.pts + 2 * out.npts, a, 2 * n * sizeof(double));
+        double ymin = INFINITY, ymax = -INFINITY;
+        for (size_t k = 0; k < n; k++) {
+            ymin = fmin(ymin, a[2 * k + 1]);
+            ymax = fmax(ymax, a[2 * k + 1]);
+        }
+        out.rings[out.nrings - 1].ymin = (float)ymin;
+        out.rings[out.nrings - 1].ymax = (float)ymax;
+        out.npts += n;
+    }
+    free(a);
+    free(b);
+    if (rc) {
+        gv__ringset_free(&out);
+        return -1;
+    }
+    gv__ringset_free(rs);
+    *rs = out;
+    return 0;
+}
+
 /* Points of r in place from metres to device units of frame f; ring
- * y ranges set; with clip (device rect), rings wholly outside are dropped
- * and rings across its edge cut to it (grown by 2 device units, so the
- * cut edges lie outside what the clip shows): a neighbouring province is
- * one ring of up to 20 k points, of which a province page shows a strip. */
-static int to_device(gv_ringset *r, const gv_frame *f, double dpm, const double *clip) {
+ * y ranges set; rings wholly outside clip (device rect, or NULL) are
+ * dropped. */
+static void to_device(gv_ringset *r, const gv_frame *f, double dpm, const double *clip) {
     double s = f->scale * dpm, x0 = f->x0 * dpm, y0 = f->y0 * dpm;
-    double c[4] = {0, 0, 0, 0};
-    if (clip) { c[0] = clip[0] - 2; c[1] = clip[1] - 2; c[2] = clip[0] + clip[2] + 2; c[3] = clip[1] + clip[3] + 2; }
-    double *np = NULL, *t1 = NULL, *t2 = NULL;
-    size_t nn = 0, capn = 0, capt = 0, keep = 0;
+    size_t keep = 0;
     for (size_t i = 0; i < r->nrings; i++) {
         gv_proj_ring *rg = &r->rings[i];
         double *p = r->pts + 2 * rg->off;
@@ -255,60 +289,13 @@ static int to_device(gv_ringset *r, const gv_frame *f, double dpm, const double 
             b[2] = fmax(b[2], p[2 * k]);
             b[3] = fmax(b[3], p[2 * k + 1]);
         }
-        if (clip && (b[2] < clip[0] || b[0] > clip[0] + clip[2] || b[3] < clip[1] || b[1] > clip[1] + clip[3]))
-            continue;
-        const double *src = p;
-        size_t m = rg->n;
-        if (clip && m > 3 && (b[0] < c[0] || b[1] < c[1] || b[2] > c[2] || b[3] > c[3])) {
-            /* The ring as an open one (its last point repeats the first). */
-            size_t need = 2 * (m + 8);
-            if (need > capt) {
-                double *a1 = realloc(t1, need * 2 * sizeof(double)), *a2 = a1 ? realloc(t2, need * 2 * sizeof(double)) : NULL;
-                if (a1) t1 = a1;
-                if (!a1 || !a2) { free(np); free(t1); free(t2); return -1; }
-                t2 = a2;
-                capt = need;
-            }
-            size_t k = clip_pass(p, m - 1, 0, c[0], 1, t1);
-            k = clip_pass(t1, k, 0, c[2], 0, t2);
-            k = clip_pass(t2, k, 1, c[1], 1, t1);
-            k = clip_pass(t1, k, 1, c[3], 0, t2);
-            if (k < 3) continue;
-            t2[2 * k] = t2[0];
-            t2[2 * k + 1] = t2[1];
-            src = t2;
-            m = k + 1;
-            b[1] = INFINITY;
-            b[3] = -INFINITY;
-            for (size_t q = 0; q < m; q++) {
-                b[1] = fmin(b[1], src[2 * q + 1]);
-                b[3] = fmax(b[3], src[2 * q + 1]);
-            }
-        }
-        if (nn + m > capn) {
-            size_t nc = capn ? 2 * capn : 4096;
-            while (nc < nn + m) nc *= 2;
-            double *q = realloc(np, nc * 2 * sizeof(double));
-            if (!q) { free(np); free(t1); free(t2); return -1; }
-            np = q;
-            capn = nc;
-        }
-        memcpy(np + 2 * nn, src, m * 2 * sizeof(double));
-        rg->off = nn;
-        rg->n = m;
         rg->ymin = (float)b[1];
         rg->ymax = (float)b[3];
-        nn += m;
+        if (clip && (b[2] < clip[0] || b[0] > clip[0] + clip[2] || b[3] < clip[1] || b[1] > clip[1] + clip[3]))
+            continue;
         r->rings[keep++] = *rg;
     }
-    free(t1);
-    free(t2);
-    free(r->pts);
-    r->pts = np;
-    r->npts = nn;
-    r->cap = capn;
     r->nrings = keep;
-    return 0;
 }
 
 int gv__context_to_device(gv_carto *c, const gv_layout *lay, double dpm, const double *pts,
@@ -321,14 +308,16 @@ int gv__context_to_device(gv_carto *c, const gv_layout *lay, double dpm, const d
         double x1 = ceil((f0->rect[0] + f0->rect[2]) * dpm), y1 = ceil((f0->rect[1] + f0->rect[3]) * dpm);
         double clip[4] = {x0, y0, x1 - x0, y1 - y0};
         memcpy(c->behind_clip, clip, sizeof clip);
-        if (to_device(&c->behind, f0, dpm, clip)) return gv_error_set(err, GV_ENOMEM, "out of memory (context layer)");
+        to_device(&c->behind, f0, dpm, clip);
+        double grown[4] = {clip[0] - 4, clip[1] - 4, clip[2] + 8, clip[3] + 8};
+        if (clip_rings(&c->behind, grown)) return gv_error_set(err, GV_ENOMEM, "out of memory (context layer)");
     }
     if (!lay->has_locator) {
         gv__ringset_free(&c->loc_ctx);
         return GV_OK;
     }
     const gv_frame *lf = &lay->locator;
-    if (to_device(&c->loc_ctx, lf, dpm, NULL)) return gv_error_set(err, GV_ENOMEM, "out of memory (locator)");
+    to_device(&c->loc_ctx, lf, dpm, NULL);
     /* The mapped units' mainland rings, still in metres here, at the
      * locator's scale. */
     double s = lf->scale * dpm, tol = LOCATOR_SUBJECT_TOL_MM / lf->scale;

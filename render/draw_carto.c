@@ -20,10 +20,16 @@ static void rgb(cairo_t *cr, unsigned c) {
     cairo_set_source_rgb(cr, ((c >> 16) & 255) / 255.0, ((c >> 8) & 255) / 255.0, (c & 255) / 255.0);
 }
 
-static void draw_labels(cairo_t *cr, PangoContext *ctx, const gv_carto *c) {
+/* Does the box {x, y, w, h} (mm, grown by pad) meet rows [y0, y1) mm? */
+static int on_rows(const double *b, double pad, double y0, double y1) {
+    return b[1] + b[3] + pad >= y0 && b[1] - pad < y1;
+}
+
+static void draw_labels(cairo_t *cr, PangoContext *ctx, const gv_carto *c, double y0, double y1) {
     for (size_t f = 0; f < c->nf; f++) {
         if (!c->drawn || !c->drawn[f]) continue;
         const double *b = c->drawn_box + 4 * f;
+        if (!on_rows(b, 2 * HALO_MM + 0.5, y0, y1)) continue;
         PangoLayout *pl = gv__label_layout(ctx, c->drawn[f], c->label_pt);
         if (c->halo) {
             cairo_move_to(cr, b[0], b[1]);
@@ -131,7 +137,11 @@ static void draw_north(cairo_t *cr, PangoContext *ctx, const gv_layout *l, const
     cairo_restore(cr);
 }
 
-void gv__carto_draw_over(cairo_t *cr, const gv_carto *c, const gv_layout *l, const gv_map_spec *sp, double dpm) {
+void gv__carto_draw_over(cairo_t *cr, const gv_carto *c, const gv_layout *l, const gv_map_spec *sp, double dpm,
+                         double y0, double y1) {
+    if (!l->neatline && !c->drawn && !l->has_locator && !l->has_north) return;
+    y0 /= dpm; /* rows in mm from here */
+    y1 /= dpm;
     cairo_save(cr);
     cairo_scale(cr, dpm, dpm);
     PangoContext *ctx = pango_cairo_create_context(cr);
@@ -143,9 +153,9 @@ void gv__carto_draw_over(cairo_t *cr, const gv_carto *c, const gv_layout *l, con
         cairo_set_line_width(cr, 0.3);
         cairo_stroke(cr);
     }
-    draw_labels(cr, ctx, c);
-    if (l->has_locator) draw_locator(cr, c, l, dpm);
-    if (l->has_north) draw_north(cr, ctx, l, sp);
+    draw_labels(cr, ctx, c, y0, y1);
+    if (l->has_locator && on_rows(l->locator.rect, 1, y0, y1)) draw_locator(cr, c, l, dpm);
+    if (l->has_north && on_rows(l->north_rect, 1, y0, y1)) draw_north(cr, ctx, l, sp);
     g_object_unref(ctx);
     cairo_restore(cr);
 }

@@ -282,6 +282,7 @@ int gv__labels_place(const gv_map_spec *sp, const double *pts, const gv_proj_rin
     gv__setup_context(ctx);
     double w1, h1;
     measure(ctx, "Ág", pt, &w1, &h1); /* one line's height */
+    (void)w1;
     double pad = LABEL_PAD_MM * dpm, margin = LABEL_MARGIN_MM * dpm;
     size_t nord = 0, nplaced = 0;
     for (size_t f = 0; f < nf; f++) {
@@ -317,27 +318,27 @@ int gv__labels_place(const gv_map_spec *sp, const double *pts, const gv_proj_rin
         const gv_frame *fr = &lay->frames[po->frame];
         p->status = GV_LABEL_TOO_SMALL;
         double px = p->anchor_mm[0] * dpm, py = p->anchor_mm[1] * dpm;
-        if (p->pole_dist_mm < h1 / 2 + LABEL_MARGIN_MM) {
-            /* A box one line high holds a disc of that diameter, which
-             * would have to fit inside the unit: it cannot. */
-            p->box_mm[0] = p->anchor_mm[0] - w1 / 2; /* width unknown: not measured */
-            p->box_mm[1] = p->anchor_mm[1] - h1 / 2;
-            p->box_mm[3] = h1;
-            continue;
-        }
-        char *two = lb->single_line ? NULL : break_text(p->text);
-        const char *var[2] = {p->text, two};
         double vw[2], vh[2];
-        int nvar = two ? 2 : 1;
-        for (int v = 0; v < nvar; v++) {
-            measure(ctx, var[v], pt, &vw[v], &vh[v]);
-            vw[v] *= dpm;
-            vh[v] *= dpm;
-        }
+        measure(ctx, p->text, pt, &vw[0], &vh[0]);
+        vw[0] *= dpm;
+        vh[0] *= dpm;
         p->box_mm[0] = (px - vw[0] / 2) / dpm;
         p->box_mm[1] = (py - vh[0] / 2) / dpm;
         p->box_mm[2] = vw[0] / dpm;
         p->box_mm[3] = vh[0] / dpm;
+        if (p->pole_dist_mm < h1 / 2 + LABEL_MARGIN_MM) {
+            /* A box one line high holds a disc of that diameter, which
+             * would have to fit inside the unit: it cannot. */
+            continue;
+        }
+        char *two = lb->single_line ? NULL : break_text(p->text);
+        const char *var[2] = {p->text, two};
+        int nvar = two ? 2 : 1;
+        if (two) {
+            measure(ctx, two, pt, &vw[1], &vh[1]);
+            vw[1] *= dpm;
+            vh[1] *= dpm;
+        }
         if (shape_of(&sb, pts, rings, first[f], first[f + 1], po->frame)) {
             free(two);
             rc = gv_error_set(err, GV_ENOMEM, "out of memory (labels)");

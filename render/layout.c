@@ -447,9 +447,117 @@ static void arrange_frames(const gv_layout_input *in, gv_layout *l, const double
     l->neatline = in->ctx_behind;
 }
 
+/* Scale bar: a round length near a quarter of the main frame's width
+ * (at most 40 mm); tmerc with k=1 is true to scale near its central
+ * meridian. Sets the length and gives the bar's box size. */
+static void scalebar_size(gv_layout *l, double *w, double *h) {
+    const gv_frame *f0 = &l->frames[0];
+    double max_km = fmin(40.0, f0->rect[2] * 0.35) / f0->scale / 1000.0;
+    if (max_km <= 0 || !isfinite(max_km)) max_km = 1;
+    l->scalebar_km = nice_length_km(max_km);
+    l->scalebar_segments = 2;
+    *w = l->scalebar_km * 1000 * f0->scale + 12;
+    *h = l->body_pt * 0.353 * 2.6;
+}
+
+/* Small multiples: the panels in a grid of equal cells (row-major), the
+ * grid and the legend's place (a spare cell, a strip under the grid or
+ * one beside it) chosen for the largest map scale; each cell holds its
+ * title and the frames of panel 0 moved by the cell's offset. The scale
+ * bar goes under the legend (beside it in the bottom strip). */
+static int layout_panels(const gv_layout_input *in, gv_layout *l, const double area[4], double lw, double lh,
+                         double ptitle_h, gv_error *err) {
+    const gv_map_spec *sp = in->spec;
+    size_t n = sp->npanels;
+    double ext[4], hs_ext[4], ts_ext[4], group[4];
+    gv__proj_extent(in->P, in->main_box, ext);
+    gv__proj_extent(in->P, in->hs_box, hs_ext);
+    gv__proj_extent(in->P, in->ts_box, ts_ext);
+    const double gx = 4, gy = 2.5;
+    double gap = 2 * l->small_pt * 0.3528 * 1.4 + 1; /* an inset's two-line caption */
+    double sbw = 52, sbh = l->body_pt * 0.353 * 2.6;  /* the longest bar scalebar_size gives */
+    double best = -1, bA[4] = {0};
+    size_t bcols = 0, brows = 0;
+    int bopt = 0;
+    for (size_t cols = 1; cols <= n; cols++) {
+        size_t rows = (n + cols - 1) / cols, spare = cols * rows - n;
+        for (int opt = 0; opt < 3; opt++) {
+            if (opt == 0 && !spare) continue;
+            double A[4] = {area[0], area[1], area[2], area[3]};
+            if (opt == 1) A[3] -= fmax(lh, sbh) + 3;
+            if (opt == 2) A[2] -= fmax(lw, sbw) + 4;
+            double cw = (A[2] - (double)(cols - 1) * gx) / (double)cols;
+            double ch = (A[3] - (double)(rows - 1) * gy) / (double)rows;
+            if (cw < 15 || ch < 15 + ptitle_h) continue;
+            if (opt == 0 && (lw > cw || lh + sbh + 2 > ch - ptitle_h)) continue;
+            double m[4] = {A[0], A[1] + ptitle_h, cw, ch - ptitle_h};
+            arrange_frames(in, l, m, ext, hs_ext, ts_ext, gap, cw * 0.3, group);
+            if (l->frames[0].scale > best * (1 + 1e-9)) {
+                best = l->frames[0].scale;
+                memcpy(bA, A, sizeof A);
+                bcols = cols;
+                brows = rows;
+                bopt = opt;
+            }
+        }
+    }
+    if (best <= 0)
+        return gv_error_set(err, GV_EUSAGE, "page %.0fx%.0f mm is too small for %zu panels and their legend",
+                            in->page_w, in->page_h, n);
+    double cw = (bA[2] - (double)(bcols - 1) * gx) / (double)bcols;
+    double ch = (bA[3] - (double)(brows - 1) * gy) / (double)brows;
+    double m[4] = {bA[0], bA[1] + ptitle_h, cw, ch - ptitle_h};
+    arrange_frames(in, l, m, ext, hs_ext, ts_ext, gap, cw * 0.3, group);
+    /* Maps hang from their titles rather than float in their cells. */
+    double top = INFINITY;
+    for (int k = 0; k < l->nframes; k++)
+        if (l->frames[k].active) top = fmin(top, l->frames[k].rect[1] - (k ? gap : 0));
+    if (isfinite(top) && top > m[1])
+        for (int k = 0; k < l->nframes; k++) {
+            l->frames[k].rect[1] -= top - m[1];
+            l->frames[k].y0 -= top - m[1];
+        }
+    l->npanels = (int)n;
+    for (size_t p = 0; p < n; p++) {
+        double dx = (double)(p % bcols) * (cw + gx), dy = (double)(p / bcols) * (ch + gy);
+        l->panel_off[p][0] = dx;
+        l->panel_off[p][1] = dy;
+        double cell[4] = {bA[0] + dx, bA[1] + dy, cw, ch};
+        memcpy(l->panel_cell[p], cell, sizeof cell);
+    }
+    double sw, sh;
+    scalebar_size(l, &sw, &sh);
+    double lx, ly, sx, sy;
+    if (bopt == 0) { /* the first spare cell, after the last panel */
+        lx = bA[0] + (double)(n % bcols) * (cw + gx);
+        ly = bA[1] + (double)(n / bcols) * (ch + gy) + ptitle_h;
+        sx = lx;
+        sy = ly + lh + 2;
+    } else if (bopt == 1) { /* under the grid (under its maps), the bar beside the legend */
+        double bottom = -INFINITY;
+        for (int k = 0; k < l->nframes; k++)
+            if (l->frames[k].active) bottom = fmax(bottom, l->frames[k].rect[1] + l->frames[k].rect[3]);
+        bottom += l->panel_off[n - 1][1];
+        lx = bA[0];
+        ly = fmin(bA[1] + bA[3] + 3, bottom + 4);
+        sx = lx + lw + 6;
+        sy = ly + lh - sh;
+    } else { /* right of the grid */
+        lx = bA[0] + bA[2] + 4;
+        ly = bA[1] + ptitle_h;
+        sx = lx;
+        sy = ly + lh + 2;
+    }
+    double lr[4] = {lx, ly, lw, lh}, sr[4] = {sx, sy, sw, sh};
+    memcpy(l->legend_rect, lr, sizeof lr);
+    memcpy(l->scalebar_rect, sr, sizeof sr);
+    return GV_OK;
+}
+
 int gv_layout_compute(const gv_layout_input *in, gv_layout *l, gv_error *err) {
     memset(l, 0, sizeof *l);
     const gv_map_spec *sp = in->spec;
+    l->spec = sp;
     l->page_w = in->page_w;
     l->page_h = in->page_h;
     double base = fmin(in->page_w, in->page_h);
@@ -509,12 +617,18 @@ int gv_layout_compute(const gv_layout_input *in, gv_layout *l, gv_error *err) {
     const gv_breaks *b = sp->breaks;
     size_t nf = gv_layer_count(sp->layer);
     size_t counts[GV_CLASSES_MAX] = {0}, nodata = 0, outside = 0;
-    for (size_t f = 0; f < nf; f++) {
-        double v = sp->values[f];
-        if (!isfinite(v)) { nodata++; continue; }
-        int c = gv_breaks_class(b, v);
-        if (c < 0) outside++;
-        else counts[c]++;
+    /* Small multiples: the classes serve every panel, so the legend
+     * gives ranges without counts (each panel has its own). */
+    int nocount = sp->panels != NULL;
+    for (size_t p = 0; p < (sp->panels ? sp->npanels : 1); p++) {
+        const double *vals = sp->panels ? sp->panels[p].values : sp->values;
+        for (size_t f = 0; f < nf; f++) {
+            double v = vals[f];
+            if (!isfinite(v)) { nodata++; continue; }
+            int c = gv_breaks_class(b, v);
+            if (c < 0) outside++;
+            else counts[c]++;
+        }
     }
     int dec = sp->decimals >= 0 ? sp->decimals : gv_format_decimals_for(b->edges, b->k + 1);
     for (size_t c = 0; c < b->k && l->nrows < GV_LEGEND_MAX; c++) {
@@ -526,6 +640,7 @@ int gv_layout_compute(const gv_layout_input *in, gv_layout *l, gv_error *err) {
         gv_format_number((double)counts[c], 0, sp->locale, nb, sizeof nb);
         if (b->edges[c] == b->edges[c + 1]) snprintf(r->text, sizeof r->text, "%s  (%s)", lo, nb);
         else snprintf(r->text, sizeof r->text, "%s – %s  (%s)", lo, hi, nb);
+        if (nocount) *strstr(r->text, "  (") = 0;
     }
     if (outside) {
         gv_legend_row *r = &l->rows[l->nrows++];
@@ -533,6 +648,7 @@ int gv_layout_compute(const gv_layout_input *in, gv_layout *l, gv_error *err) {
         char nb[32];
         gv_format_number((double)outside, 0, sp->locale, nb, sizeof nb);
         snprintf(r->text, sizeof r->text, "%s  (%s)", en ? "Outside the classes" : "Ngoài các lớp", nb);
+        if (nocount) *strstr(r->text, "  (") = 0;
     }
     if (nodata) {
         gv_legend_row *r = &l->rows[l->nrows++];
@@ -541,6 +657,7 @@ int gv_layout_compute(const gv_layout_input *in, gv_layout *l, gv_error *err) {
         char nb[32];
         gv_format_number((double)nodata, 0, sp->locale, nb, sizeof nb);
         snprintf(r->text, sizeof r->text, "%s  (%s)", en ? "No data" : "Không có dữ liệu", nb);
+        if (nocount) *strstr(r->text, "  (") = 0;
     }
 rows_done:
     snprintf(l->legend_title, sizeof l->legend_title, "%s", sp->legend_title ? sp->legend_title : "");
@@ -588,9 +705,22 @@ rows_done:
         lh += l->sym_h;
         lw = fmax(lw, l->sym_w);
     }
+    if (sp->bivariate) {
+        gv__biv_legend_measure(ctx, sp, l);
+        if (l->nrows || *l->legend_title) lh += l->legend_pad * 2;
+        lh += l->biv_h;
+        lw = fmax(lw, l->biv_w);
+    }
     lw += 2 * l->legend_pad;
     lh += 2 * l->legend_pad;
+    double ptitle_h = 0;
+    for (size_t p = 0; sp->panels && p < sp->npanels && p < GV_PANELS_MAX; p++) {
+        snprintf(l->panel_title[p], sizeof l->panel_title[p], "%s", sp->panels[p].title ? sp->panels[p].title : "");
+        text_size(ctx, *l->panel_title[p] ? l->panel_title[p] : "Ág", l->body_pt, 1, -1, &tw, &th);
+        ptitle_h = fmax(ptitle_h, th + 0.8);
+    }
     g_object_unref(ctx);
+    if (sp->panels) return layout_panels(in, l, area, lw, lh, ptitle_h, err);
 
     /* Frames. */
     double ext[4], hs_ext[4], ts_ext[4];
@@ -638,15 +768,9 @@ rows_done:
     /* Scale bar: a round length near a quarter of the main frame's
      * width; tmerc with k=1 is true to scale near its central meridian. */
     {
-        const gv_frame *f0 = &l->frames[0];
-        double max_km = fmin(40.0, f0->rect[2] * 0.35) / f0->scale / 1000.0;
-        if (max_km <= 0 || !isfinite(max_km)) max_km = 1;
-        double km = nice_length_km(max_km);
-        l->scalebar_km = km;
-        l->scalebar_segments = 2;
-        double sw = km * 1000 * f0->scale, sh = l->body_pt * 0.353 * 2.6;
+        double sbw, sh;
+        scalebar_size(l, &sbw, &sh);
         double avoid[1][4] = {{l->legend_rect[0] - 1, l->legend_rect[1] - 1, l->legend_rect[2] + 2, l->legend_rect[3] + 2}};
-        double sbw = sw + 12;
         double search[4] = {group[0], area[1], group[2], area[3]};
         if (!place(&mk, search, sbw, sh, 1, 1, avoid, 1, 1.0, l->scalebar_rect) &&
             !place(&mk, area, sbw, sh, 1, 1, avoid, 1, 1.0, l->scalebar_rect)) {

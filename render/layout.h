@@ -6,6 +6,7 @@
 #include "geovoice/render.h"
 
 #include <cairo.h>
+#include <pango/pangocairo.h>
 #include <proj.h>
 
 typedef struct gv_frame {
@@ -83,6 +84,7 @@ typedef struct gv_layout_input {
 } gv_layout_input;
 
 typedef struct gv_layout {
+    const gv_map_spec *spec;  /* the spec laid out (borrowed) */
     double page_w, page_h, margin;
     double title_pt, subtitle_pt, body_pt, small_pt;
     double title_xy[2], subtitle_xy[2], source_xy[2], text_w;
@@ -110,7 +112,21 @@ typedef struct gv_layout {
     char sym_text[3][64];
     char sym_title[256];
     double sym_w, sym_h, sym_title_h, sym_text_h;
+    /* Square legend of a bivariate map (legend_bivariate.c). */
+    int has_biv;
+    double biv_cell, biv_w, biv_h;     /* one class square; the block */
+    double biv_ytitle_w, biv_ytick_w, biv_xtick_h, biv_xtitle_h;
+    char biv_xtick[2][64], biv_ytick[2][64], biv_xtitle[256], biv_ytitle[256];
+    /* Small multiples (panels): panel p is frames[] moved by panel_off[p]. */
+    int npanels;
+    double panel_off[GV_PANELS_MAX][2];
+    double panel_cell[GV_PANELS_MAX][4];
+    char panel_title[GV_PANELS_MAX][160];
 } gv_layout;
+
+/* Bivariate legend: sizes into l (layout), painting at (x, y) mm. */
+void gv__biv_legend_measure(PangoContext *ctx, const gv_map_spec *sp, gv_layout *l);
+void gv__biv_legend_draw(cairo_t *cr, PangoContext *ctx, const gv_layout *l, const gv_map_spec *sp, double x, double y);
 
 /* Computes the layout; GV_OK or an error (e.g. a page too small). */
 int gv_layout_compute(const gv_layout_input *in, gv_layout *out, gv_error *err);

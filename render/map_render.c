@@ -199,20 +199,20 @@ static cairo_pattern_t *hatch_pattern(unsigned base, double dev_per_mm) {
     return p;
 }
 
-/* Draws fills and outlines of all frames onto cr, whose CTM is device
- * units with origin at (0, -y0) — for PNG bands y0 is the band's top. */
-static void draw_geometry(cairo_t *cr, const devgeom *dg, const gv_map_spec *spec, const unsigned *fill,
-                          const gv_layout *lay, const double line_w[3], double dev_per_mm, double y0,
-                          double clip_y0, double clip_y1, int hair) {
-    cairo_pattern_t *hatch = hatch_pattern(spec->nodata_color, dev_per_mm);
-    if (dg->carto) gv__context_draw(cr, dg->carto, line_w[0], y0, clip_y0, clip_y1);
-    cairo_set_fill_rule(cr, CAIRO_FILL_RULE_EVEN_ODD);
+/* One panel (the whole map, or one of small multiples moved by dx, dy
+ * device units): fills from fill[], outlines. y0 is the band's top. */
+static void draw_panel(cairo_t *cr, const devgeom *dg, const gv_map_spec *spec, const unsigned *fill,
+                       const gv_layout *lay, const double line_w[3], cairo_pattern_t *hatch, double band_y0,
+                       double clip_y0, double clip_y1, int hair, double dx, double dy) {
+    /* A panel moved down by dy is the panel drawn into a band dy higher. */
+    double y0 = band_y0 - dy;
     size_t nf = gv_layer_count(spec->layer);
     for (int fr = 0; fr < lay->nframes; fr++) {
         /* No clip: every frame's box contains the polygons assigned to it
          * (inset boxes grow to their polygons), and an unaligned clip
          * makes Cairo allocate a page-sized mask for every fill. */
         cairo_save(cr);
+        cairo_translate(cr, dx, 0);
         /* Rings are stored feature by feature, so one pass fills each
          * feature with one path. */
         size_t i = 0;
@@ -253,14 +253,16 @@ static void draw_geometry(cairo_t *cr, const devgeom *dg, const gv_map_spec *spe
             ht.px = (uint32_t *)cairo_image_surface_get_data(target);
             ht.stride_px = cairo_image_surface_get_stride(target) / 4;
             ht.width = cairo_image_surface_get_width(target);
-            ht.y0 = (int)y0;
-            ht.y1 = (int)y0 + cairo_image_surface_get_height(target);
+            ht.y0 = (int)band_y0;
+            ht.y1 = (int)band_y0 + cairo_image_surface_get_height(target);
             ht.rgb = 0x6b6b6b;
             ht.width_px = line_w[fr];
+            ht.ox = dx;
+            ht.oy = dy;
             for (size_t q = 0; q < dg->nrings; q++) {
                 const dev_ring *rg = &dg->rings[q];
                 if (rg->frame != fr) continue;
-                if (rg->ymax < ht.y0 - 2 || rg->ymin > ht.y1 + 2) continue;
+                if (rg->ymax + dy < ht.y0 - 2 || rg->ymin + dy > ht.y1 + 2) continue;
                 gv_hairline_polyline(&ht, dg->pts + 2 * rg->off, rg->n);
             }
             cairo_surface_mark_dirty(target);
@@ -286,6 +288,22 @@ static void draw_geometry(cairo_t *cr, const devgeom *dg, const gv_map_spec *spe
         cairo_stroke(cr);
         cairo_restore(cr);
     }
+}
+
+/* Draws fills and outlines of all frames (of every panel) onto cr, whose
+ * CTM is device units with origin at (0, -y0) — for PNG bands y0 is the
+ * band's top; fill holds nf colours per panel. */
+static void draw_geometry(cairo_t *cr, const devgeom *dg, const gv_map_spec *spec, const unsigned *fill,
+                          const gv_layout *lay, const double line_w[3], double dev_per_mm, double y0,
+                          double clip_y0, double clip_y1, int hair) {
+    cairo_pattern_t *hatch = hatch_pattern(spec->nodata_color, dev_per_mm);
+    if (dg->carto) gv__context_draw(cr, dg->carto, line_w[0], y0, clip_y0, clip_y1);
+    cairo_set_fill_rule(cr, CAIRO_FILL_RULE_EVEN_ODD);
+    size_t nf = gv_layer_count(spec->layer);
+    int np = lay->npanels > 0 ? lay->npanels : 1;
+    for (int p = 0; p < np; p++)
+        draw_panel(cr, dg, spec, fill + (size_t)p * nf, lay, line_w, hatch, y0, clip_y0, clip_y1, hair,
+                   lay->panel_off[p][0] * dev_per_mm, lay->panel_off[p][1] * dev_per_mm);
     gv__dots_draw(cr, &dg->dots, y0, clip_y0, clip_y1);
     gv__symbols_draw(cr, dg->carto, y0, clip_y0, clip_y1);
     cairo_pattern_destroy(hatch);
@@ -338,6 +356,15 @@ static void draw_band(pipeline *p, int k, unsigned char *buf) {
      * it (Cairo builds its command index lazily, without a lock): seen as
      * titles missing from some bands. Replays are short; take turns. */
     pthread_mutex_lock(&p->replay_mu);
+    if (p->dg->carto) {
+        /* Labels, locator, north arrow: only those on this band (drawn
+         * here rather than recorded: a recording is replayed whole on
+         * every band). Pango under the lock, as the replay. */
+        cairo_save(cr);
+        cairo_translate(cr, 0, -y0);
+        gv__carto_draw_over(cr, p->dg->carto, p->lay, p->spec, p->dev_per_mm, y0, y0 + h);
+        cairo_restore(cr);
+    }
     cairo_set_source_surface(cr, p->rec, 0, -y0);
     cairo_paint(cr);
     cairo_destroy(cr);
@@ -460,9 +487,17 @@ int gv_map_render(const gv_map_spec *spec, const char *path, gv_render_info *inf
     int rc = gv_format_from_path(path, &fmt, err);
     if (rc) return rc;
     if (!spec->layer ||
-        ((!spec->values || !spec->breaks || !spec->colors) && !spec->categories && !spec->dots && !spec->symbols) ||
-        (spec->symbols && !spec->symbols->values))
+        ((!spec->values || !spec->breaks || !spec->colors) && !spec->categories && !spec->dots && !spec->symbols &&
+         !spec->bivariate && !(spec->panels && spec->breaks && spec->colors)) ||
+        (spec->symbols && !spec->symbols->values) ||
+        (spec->bivariate && (!spec->bivariate->x || !spec->bivariate->y || !spec->bivariate->bx ||
+                             !spec->bivariate->by || !spec->bivariate->colors)) ||
+        (spec->panels && (spec->npanels < 2 || spec->npanels > GV_PANELS_MAX)))
         return gv_error_set(err, GV_EUSAGE, "map spec incomplete");
+    if (spec->panels && (spec->labels || spec->symbols || spec->context || spec->bivariate || spec->categories ||
+                         spec->dots || spec->north_arrow))
+        return gv_error_set(err, GV_EUSAGE, "small multiples take classes only: no labels, symbols, context, north "
+                                            "arrow, bivariate, categorical or dot layers on panels");
     const gv_layer *L = spec->layer;
     size_t nf = gv_layer_count(L);
     double dpi = spec->dpi > 0 ? spec->dpi : 300;
@@ -648,7 +683,7 @@ int gv_map_render(const gv_map_spec *spec, const char *path, gv_render_info *inf
     /* Context layer (its own rings, not the map's) and the label poles
      * (from the projected rings) before the map's rings may go. */
     if (spec->context && spec->context->layer && (spec->context->behind || spec->context->locator)) {
-        if ((rc = gv__context_prepare(spec, P, tol_deg, &carto, li.locator_ext, err))) goto out;
+        if ((rc = gv__context_prepare(spec, P, main_box, tol_deg, &carto, li.locator_ext, err))) goto out;
         li.ctx_behind = spec->context->behind;
         li.locator = spec->context->locator;
         if (carto.behind.nrings) dg.carto = &carto;
@@ -755,12 +790,13 @@ int gv_map_render(const gv_map_spec *spec, const char *path, gv_render_info *inf
         memcpy(inf->symbol_legend_radius_mm, carto.sym_ref_r, sizeof carto.sym_ref_r);
     }
 
-    /* Fill colour per feature. */
-    unsigned *fill = malloc((nf ? nf : 1) * sizeof(unsigned));
+    /* Fill colour per feature (of each panel). */
+    size_t np = spec->panels ? spec->npanels : 1;
+    unsigned *fill = malloc((nf ? nf : 1) * np * sizeof(unsigned));
     if (!fill) { rc = gv_error_set(err, GV_ENOMEM, "out of memory"); goto out; }
     if (!gv__mode_fill(spec, fill, NODATA_FLAG))
-    for (size_t f = 0; f < nf; f++) {
-        double v = spec->values[f];
+    for (size_t f = 0; f < nf * np; f++) {
+        double v = spec->panels ? spec->panels[f / nf].values[f % nf] : spec->values[f];
         int c = isfinite(v) ? gv_breaks_class(spec->breaks, v) : -1;
         if (!isfinite(v)) fill[f] = NODATA_FLAG | spec->nodata_color;
         else if (c < 0) fill[f] = OUTSIDE_FLAG | 0xbdbdbd;
@@ -783,7 +819,6 @@ int gv_map_render(const gv_map_spec *spec, const char *path, gv_render_info *inf
          * vector operations and replayed onto each band. */
         cairo_surface_t *rec = cairo_recording_surface_create(CAIRO_CONTENT_COLOR_ALPHA, NULL);
         cairo_t *rcr = cairo_create(rec);
-        gv__carto_draw_over(rcr, &carto, &lay, spec, dev_per_mm);
         gv_layout_draw_decorations(rcr, &lay, dev_per_mm, fill);
         cairo_destroy(rcr);
         inf->ms_text = now_ms() - tt;
@@ -834,7 +869,7 @@ int gv_map_render(const gv_map_spec *spec, const char *path, gv_render_info *inf
         }
         inf->ms_fill = now_ms() - tf;
         double tt = now_ms();
-        gv__carto_draw_over(cr, &carto, &lay, spec, dev_per_mm);
+        gv__carto_draw_over(cr, &carto, &lay, spec, dev_per_mm, -INFINITY, INFINITY);
         gv_layout_draw_decorations(cr, &lay, dev_per_mm, fill);
         inf->ms_text = now_ms() - tt;
         cairo_destroy(cr);
@@ -890,6 +925,9 @@ int gv_map_render(const gv_map_spec *spec, const char *path, gv_render_info *inf
     }
     memcpy(inf->legend_rect_mm, lay.legend_rect, sizeof lay.legend_rect);
     memcpy(inf->scalebar_rect_mm, lay.scalebar_rect, sizeof lay.scalebar_rect);
+    inf->npanels = (size_t)lay.npanels;
+    memcpy(inf->panel_offset_mm, lay.panel_off, sizeof lay.panel_off);
+    memcpy(inf->panel_rect_mm, lay.panel_cell, sizeof lay.panel_cell);
     inf->scalebar_km = lay.scalebar_km;
     if (lay.has_north) memcpy(inf->north_arrow_rect_mm, lay.north_rect, sizeof lay.north_rect);
     if (lay.has_locator) memcpy(inf->locator_rect_mm, lay.locator.rect, sizeof lay.locator.rect);

@@ -57,22 +57,8 @@ static const char *wide_table(const char *dir) {
 
 /* Colour of the PNG pixel at lon/lat, using the report's main frame. */
 static unsigned pixel_at(const char *png, const char *report, double lon, double lat) {
-    json_object *r = tu_json_load(report);
-    assert_non_null(r);
-    json_object *f0 = json_object_array_get_idx(tu_json_get(r, "output.frames"), 0);
-    assert_non_null(f0);
-    double x, y;
-    assert_int_equal(tu_project(tu_json_str(r, "output.proj"), lon, lat, &x, &y), 0);
-    int px = (int)floor(tu_json_double(f0, "x0") + tu_json_double(f0, "scale") * x);
-    int py = (int)floor(tu_json_double(f0, "y0") - tu_json_double(f0, "scale") * y);
-    json_object_put(r);
-    int w, h;
-    unsigned char *rgb = tu_png_read_rgb(png, &w, &h);
-    assert_non_null(rgb);
-    assert_true(px >= 0 && px < w && py >= 0 && py < h);
-    const unsigned char *p = rgb + 3 * ((size_t)py * w + px);
-    unsigned c = (unsigned)p[0] << 16 | (unsigned)p[1] << 8 | p[2];
-    free(rgb);
+    unsigned c = 0;
+    assert_int_equal(tu_pixel_lonlat(png, report, lon, lat, 0, 0, 0, &c), 0);
     return c;
 }
 

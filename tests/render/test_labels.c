@@ -33,19 +33,6 @@
 #include "geovoice/render.h"
 #include "testutil.h"
 
-/* Even-odd point in polygon over all rings of feature f (lon/lat). */
-static int inside_unit(const gv_layer *L, size_t f, double x, double y) {
-    const double *xy; const size_t *off; const int *part; size_t nr;
-    gv_layer_rings(L, f, &xy, &off, &part, &nr);
-    int in = 0;
-    for (size_t r = 0; r < nr; r++)
-        for (size_t i = off[r], j = off[r + 1] - 1; i < off[r + 1]; j = i++) {
-            double xi = xy[2 * i], yi = xy[2 * i + 1], xj = xy[2 * j], yj = xy[2 * j + 1];
-            if ((yi > y) != (yj > y) && x < (xj - xi) * (y - yi) / (yj - yi) + xi) in = !in;
-        }
-    return in;
-}
-
 static int meet(const double a[4], const double b[4]) {
     return a[0] < b[0] + b[2] && b[0] < a[0] + a[2] && a[1] < b[1] + b[3] && b[1] < a[1] + a[3];
 }
@@ -62,7 +49,7 @@ static size_t check_placements(const gv_render_info *info, const gv_layer *L, gv
         assert_int_equal(p->feature, i);
         assert_non_null(p->text);
         if (p->status != GV_LABEL_NO_GEOMETRY && p->status != GV_LABEL_NO_TEXT) {
-            if (!inside_unit(L, i, p->pole_lonlat[0], p->pole_lonlat[1]))
+            if (!tu_inside_unit(L, i, p->pole_lonlat[0], p->pole_lonlat[1]))
                 fail_msg("unit %zu '%s': pole %.6f %.6f outside the unit", i, p->text, p->pole_lonlat[0], p->pole_lonlat[1]);
             assert_true(p->pole_dist_mm > 0);
         }
@@ -75,7 +62,7 @@ static size_t check_placements(const gv_render_info *info, const gv_layer *L, gv
         assert_true(fabs(p->anchor_mm[1] - (b[1] + b[3] / 2)) < 1e-6);
         assert_true(p->lines == 1 || p->lines == 2);
         assert_true(p->frame >= 0 && (size_t)p->frame < info->nframes);
-        if (!inside_unit(L, i, p->anchor_lonlat[0], p->anchor_lonlat[1]))
+        if (!tu_inside_unit(L, i, p->anchor_lonlat[0], p->anchor_lonlat[1]))
             fail_msg("unit %zu '%s': anchor %.6f %.6f outside the unit", i, p->text, p->anchor_lonlat[0], p->anchor_lonlat[1]);
         if (p->status == GV_LABEL_PLACED) {
             /* at the pole: the anchor is the pole */
@@ -235,7 +222,7 @@ static void test_pole_of_c_shape(void **state) {
     gv_render_info info;
     render_ok(&ms, tu_path("%s/c.png", dir), &info);
     const gv_label_placement *p = &info.labels[0];
-    assert_true(inside_unit(L, 0, p->pole_lonlat[0], p->pole_lonlat[1]));
+    assert_true(tu_inside_unit(L, 0, p->pole_lonlat[0], p->pole_lonlat[1]));
     /* The widest inscribed circle sits in the thick west arm (anywhere
      * along its straight middle: its radius is the same there). */
     assert_true(p->pole_lonlat[0] > 105.1 && p->pole_lonlat[0] < 105.5);

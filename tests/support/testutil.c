@@ -301,3 +301,40 @@ char *tu_capture(const char *cmd, int *status) {
     if (s) s[n] = 0;
     return s;
 }
+
+int tu_pixel_lonlat(const char *png, const char *report, double lon, double lat, double dx_mm, double dy_mm,
+                    double px_per_mm, unsigned *rgb) {
+    json_object *r = tu_json_load(report);
+    if (!r) return -1;
+    json_object *f0 = json_object_array_get_idx(tu_json_get(r, "output.frames"), 0);
+    double x, y;
+    int bad = !f0 || tu_project(tu_json_str(r, "output.proj"), lon, lat, &x, &y);
+    int px = bad ? -1 : (int)floor(tu_json_double(f0, "x0") + tu_json_double(f0, "scale") * x + dx_mm * px_per_mm);
+    int py = bad ? -1 : (int)floor(tu_json_double(f0, "y0") - tu_json_double(f0, "scale") * y + dy_mm * px_per_mm);
+    json_object_put(r);
+    int w, h;
+    unsigned char *img = bad ? NULL : tu_png_read_rgb(png, &w, &h);
+    if (!img) return -1;
+    int rc = -1;
+    if (px >= 0 && px < w && py >= 0 && py < h) {
+        const unsigned char *p = img + 3 * ((size_t)py * w + px);
+        *rgb = (unsigned)p[0] << 16 | (unsigned)p[1] << 8 | p[2];
+        rc = 0;
+    }
+    free(img);
+    return rc;
+}
+
+#include "geovoice/layer.h"
+
+int tu_inside_unit(const gv_layer *L, size_t f, double x, double y) {
+    const double *xy; const size_t *off; const int *part; size_t nr;
+    gv_layer_rings(L, f, &xy, &off, &part, &nr);
+    int in = 0;
+    for (size_t r = 0; r < nr; r++)
+        for (size_t i = off[r], j = off[r + 1] - 1; i < off[r + 1]; j = i++) {
+            double xi = xy[2 * i], yi = xy[2 * i + 1], xj = xy[2 * j], yj = xy[2 * j + 1];
+            if ((yi > y) != (yj > y) && x < (xj - xi) * (y - yi) / (yj - yi) + xi) in = !in;
+        }
+    return in;
+}

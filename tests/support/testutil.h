@@ -73,3 +73,13 @@ const char *tu_golden_check(const char *name, const char *a, const char *b, int 
 /* Runs a shell command and returns its stdout (malloc'd, NULL when it
  * cannot run); *status gets its exit status (may be NULL). */
 char *tu_capture(const char *cmd, int *status);
+/* Colour (0xRRGGBB) of the PNG pixel at lon/lat on the main frame the run
+ * report describes ("output.proj", "output.frames"[0]), moved by (dx, dy)
+ * mm (a small-multiple panel's offset) at px_per_mm. 0 on success, -1
+ * when the report or PNG cannot be read or the point is off the page. */
+int tu_pixel_lonlat(const char *png, const char *report, double lon, double lat, double dx_mm, double dy_mm,
+                    double px_per_mm, unsigned *rgb);
+/* 1 when lon/lat lies inside feature f of layer L: even-odd over all of
+ * its rings as gv_layer_rings gives them (independent of the renderer). */
+struct gv_layer;
+int tu_inside_unit(const struct gv_layer *L, size_t f, double lon, double lat);
