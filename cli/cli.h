@@ -28,5 +28,6 @@ int gv_cli_check(int argc, char **argv);
 int gv_cli_stats(int argc, char **argv);
 int gv_cli_crosswalk(int argc, char **argv);
 int gv_cli_reconcile(int argc, char **argv);
+int gv_cli_atlas(int argc, char **argv);
 
 #endif

@@ -42,6 +42,7 @@ static const struct {
     {"stats", gv_cli_stats, "urban-rural and ethnic indicators per unit, rolled up to province, region, nation"},
     {"reconcile", gv_cli_reconcile, "compare two sources of a figure per unit: differences, shares, robust z-scores, map"},
     {"crosswalk", gv_cli_crosswalk, "carry counts from the units of one boundary set to another (2019 -> 2025)"},
+    {"atlas", gv_cli_atlas, "an atlas from a YAML spec: multi-page PDF with contents and bookmarks, a PNG per page"},
 };
 
 static void usage(FILE *f) {

@@ -961,3 +961,89 @@ void gv_layer_names_free(char **names, size_t n) {
     for (size_t i = 0; i < n; i++) free(names[i]);
     free(names);
 }
+
+/* ---- subsets ---- */
+
+static int subset_fail(gv_layer *s, gv_error *err) {
+    gv_layer_free(s);
+    return gv_error_set(err, GV_ENOMEM, "out of memory copying layer features");
+}
+
+int gv_layer_subset(const gv_layer *l, const size_t *idx, size_t n, gv_layer **out, gv_error *err) {
+    if (!l || !out || (n && !idx)) return gv_error_set(err, GV_EUSAGE, "gv_layer_subset: NULL argument");
+    *out = NULL;
+    if (l->rings_released) return gv_error_set(err, GV_EUSAGE, "gv_layer_subset: the layer's rings were released");
+    for (size_t k = 0; k < n; k++)
+        if (idx[k] >= l->nfeat)
+            return gv_error_set(err, GV_EUSAGE, "gv_layer_subset: feature %zu of %zu", idx[k], l->nfeat);
+    gv_layer *s = calloc(1, sizeof *s);
+    if (!s) return gv_error_set(err, GV_ENOMEM, "out of memory copying layer features");
+    size_t npts = 0, nrings = 0;
+    for (size_t k = 0; k < n; k++) {
+        const feature *ft = &l->feat[idx[k]];
+        nrings += ft->nrings;
+        if (ft->nrings) npts += l->ring_off[ft->ring0 + ft->nrings] - l->ring_off[ft->ring0];
+    }
+    s->source = dupstr(l->source ? l->source : "");
+    s->name = dupstr(l->name ? l->name : "");
+    s->nfields = l->nfields;
+    s->field_names = calloc(l->nfields ? l->nfields : 1, sizeof(char *));
+    s->feat = calloc(n ? n : 1, sizeof(feature));
+    s->capfeat = n;
+    s->attrs = calloc(n * l->nfields > 0 ? n * l->nfields : 1, sizeof(char *));
+    s->capattrs = n * l->nfields;
+    s->xy = malloc((npts ? npts : 1) * 2 * sizeof(double));
+    s->cappts = npts * 2;
+    s->ring_off = malloc((nrings + 1) * sizeof(size_t));
+    s->ring_part = malloc((nrings ? nrings : 1) * sizeof(int));
+    s->ring_hole = malloc(nrings ? nrings : 1);
+    s->caprings = nrings + 1;
+    s->crs = l->crs ? dupstr(l->crs) : NULL;
+    s->driver = l->driver ? dupstr(l->driver) : NULL;
+    s->extent_advice = l->extent_advice ? dupstr(l->extent_advice) : NULL;
+    if (!s->source || !s->name || !s->field_names || !s->feat || !s->attrs || !s->xy || !s->ring_off ||
+        !s->ring_part || !s->ring_hole || (l->crs && !s->crs) || (l->driver && !s->driver) ||
+        (l->extent_advice && !s->extent_advice))
+        return subset_fail(s, err);
+    for (size_t f = 0; f < l->nfields; f++)
+        if (l->field_names[f] && !(s->field_names[f] = dupstr(l->field_names[f]))) return subset_fail(s, err);
+    if (l->area_km2 && !(s->area_km2 = malloc((n ? n : 1) * sizeof(double)))) return subset_fail(s, err);
+    memcpy(s->raw_bbox, l->raw_bbox, sizeof s->raw_bbox);
+    s->extent = l->extent;
+    bbox_empty(s->bbox);
+    s->ring_off[0] = 0;
+    for (size_t k = 0; k < n; k++) {
+        const feature *src = &l->feat[idx[k]];
+        feature *ft = &s->feat[s->nfeat];
+        *ft = *src;
+        ft->gdetail = NULL;
+        ft->ring0 = s->nrings_total;
+        ft->attr0 = s->nattrs;
+        s->nfeat++;
+        if (src->gdetail && !(ft->gdetail = dupstr(src->gdetail))) return subset_fail(s, err);
+        for (size_t f = 0; f < l->nfields; f++) {
+            const char *v = l->attrs[src->attr0 + f];
+            if (v && !(s->attrs[s->nattrs] = dupstr(v))) return subset_fail(s, err);
+            s->nattrs++;
+        }
+        for (size_t r = src->ring0; r < src->ring0 + src->nrings; r++) {
+            size_t a = l->ring_off[r], b = l->ring_off[r + 1];
+            memcpy(s->xy + 2 * s->npts, l->xy + 2 * a, (b - a) * 2 * sizeof(double));
+            s->npts += b - a;
+            s->ring_part[s->nrings_total] = l->ring_part[r];
+            s->ring_hole[s->nrings_total] = l->ring_hole[r];
+            s->ring_off[++s->nrings_total] = s->npts;
+        }
+        if (s->area_km2) s->area_km2[k] = l->area_km2[idx[k]];
+        if (!ft->nrings) s->n_empty++;
+        else {
+            if (ft->bbox[0] < s->bbox[0]) s->bbox[0] = ft->bbox[0];
+            if (ft->bbox[1] < s->bbox[1]) s->bbox[1] = ft->bbox[1];
+            if (ft->bbox[2] > s->bbox[2]) s->bbox[2] = ft->bbox[2];
+            if (ft->bbox[3] > s->bbox[3]) s->bbox[3] = ft->bbox[3];
+        }
+    }
+    if (!s->nrings_total) bbox_nan(s->bbox);
+    *out = s;
+    return GV_OK;
+}

@@ -51,6 +51,101 @@ static int rs_push(gv_ringset *r, size_t feature, const double *xy, size_t a, si
     return 0;
 }
 
+/* Douglas-Peucker on the n points at p (a closed ring: first = last),
+ * in place; points within sqrt(tol2) of the simplified line go. Returns
+ * the points kept (first and last always). Iterative (an explicit stack
+ * of index ranges), O(n log n) on ordinary lines. */
+static size_t dp_simplify(double *p, size_t n, double tol2) {
+    if (n < 5) return n;
+    unsigned char *keep = calloc(n, 1);
+    size_t *st = malloc(2 * n * sizeof *st);
+    if (!keep || !st) { free(keep); free(st); return n; }
+    /* A closed ring's chord from first to last is a point: split it at
+     * the farthest vertex from the first one. */
+    size_t far = 1;
+    double best = -1;
+    for (size_t i = 1; i + 1 < n; i++) {
+        double dx = p[2 * i] - p[0], dy = p[2 * i + 1] - p[1], d = dx * dx + dy * dy;
+        if (d > best) { best = d; far = i; }
+    }
+    keep[0] = keep[far] = keep[n - 1] = 1;
+    size_t top = 0;
+    st[top++] = 0; st[top++] = far;
+    st[top++] = far; st[top++] = n - 1;
+    while (top) {
+        size_t j = st[--top], i = st[--top];
+        if (j <= i + 1) continue;
+        double ax = p[2 * i], ay = p[2 * i + 1], bx = p[2 * j] - ax, by = p[2 * j + 1] - ay;
+        double len2 = bx * bx + by * by, dmax = -1;
+        size_t imax = i;
+        for (size_t q = i + 1; q < j; q++) {
+            double px = p[2 * q] - ax, py = p[2 * q + 1] - ay, d;
+            if (len2 > 0) {
+                double cr = px * by - py * bx;
+                d = cr * cr / len2;
+            } else d = px * px + py * py;
+            if (d > dmax) { dmax = d; imax = q; }
+        }
+        if (dmax > tol2) {
+            keep[imax] = 1;
+            st[top++] = i; st[top++] = imax;
+            st[top++] = imax; st[top++] = j;
+        }
+    }
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        if (keep[i]) {
+            p[2 * k] = p[2 * i];
+            p[2 * k + 1] = p[2 * i + 1];
+            k++;
+        }
+    free(keep);
+    free(st);
+    return k;
+}
+
+/* Rings at the locator's scale: like rs_push, but a ring smaller than the
+ * tolerance is not kept whole (gv__decimate keeps every vertex of rings
+ * it would reduce to less than 4 points: right for the map's smallest
+ * communes, but at the locator's scale every commune and each of the
+ * ~3,800 islets of the provinces layer is that small, which put ~50 k
+ * points into a 45 mm inset and ~0.4 s of Cairo PDF output per page).
+ * Such a ring becomes its bounding box when keep_small (the mapped units:
+ * the red patch must not lose them), else it is left out (the context's
+ * islets, under 0.06 mm there). */
+static int rs_push_at_scale(gv_ringset *r, size_t feature, const double *xy, size_t a, size_t b, double tol,
+                            int keep_small) {
+    double x0 = INFINITY, y0 = INFINITY, x1 = -INFINITY, y1 = -INFINITY;
+    for (size_t q = a; q < b; q++) {
+        x0 = fmin(x0, xy[2 * q]);
+        x1 = fmax(x1, xy[2 * q]);
+        y0 = fmin(y0, xy[2 * q + 1]);
+        y1 = fmax(y1, xy[2 * q + 1]);
+    }
+    if (x1 - x0 >= tol || y1 - y0 >= tol) {
+        /* Thinned by distance at tol/2, then Douglas-Peucker at tol: a
+         * distance rule alone keeps a point every tol along the fractal
+         * coast (~8 k points for the country), DP only where the line
+         * turns (~4x fewer), within 1.5 tol of the original. */
+        size_t start = r->npts;
+        if (rs_push(r, feature, xy, a, b, tol * tol / 4)) return -1;
+        gv_proj_ring *rg = &r->rings[r->nrings - 1];
+        size_t k = dp_simplify(r->pts + 2 * start, rg->n, tol * tol);
+        if (k >= 4) {
+            rg->n = k;
+            r->npts = start + k;
+        }
+        return 0;
+    }
+    if (!keep_small || !(x0 <= x1)) return 0;
+    double box[10] = {x0, y0, x1, y0, x1, y1, x0, y1, x0, y0};
+    if (rs_reserve(r, 5)) return -1;
+    memcpy(r->pts + 2 * r->npts, box, sizeof box);
+    if (rs_ring(r, feature, r->npts, 5)) return -1;
+    r->npts += 5;
+    return 0;
+}
+
 static void project(PJ *P, gv_ringset *r) {
     if (!r->npts) return;
     for (size_t k = 0; k < 2 * r->npts; k++) r->pts[k] = proj_torad(r->pts[k]);
@@ -67,7 +162,7 @@ int gv__context_prepare(const gv_map_spec *sp, PJ *P, const double main_box[4], 
     double *bb = c->loc_lonlat;
     bb[0] = bb[1] = INFINITY;
     bb[2] = bb[3] = -INFINITY;
-    double t2 = tol_deg * tol_deg, l2 = LOCATOR_TOL_DEG * LOCATOR_TOL_DEG;
+    double t2 = tol_deg * tol_deg;
     /* Behind the map, only parts near it: the main frame spans the map
      * area, which reaches at most the box's larger side past the data on
      * a page of usual proportions (3 times the box each way). */
@@ -88,7 +183,8 @@ int gv__context_prepare(const gv_map_spec *sp, PJ *P, const double main_box[4], 
                 int is_near = b[2] >= near[0] && b[0] <= near[2] && b[3] >= near[1] && b[1] <= near[3];
                 for (size_t q = r; q < r1; q++) {
                     if (cx->behind && is_near && rs_push(&c->behind, f, xy, off[q], off[q + 1], t2)) goto oom;
-                    if (cx->locator && rs_push(&c->loc_ctx, f, xy, off[q], off[q + 1], l2)) goto oom;
+                    if (cx->locator && rs_push_at_scale(&c->loc_ctx, f, xy, off[q], off[q + 1], LOCATOR_TOL_DEG, 0))
+                        goto oom;
                 }
             }
             r = r1;
@@ -224,11 +320,11 @@ int gv__context_to_device(gv_carto *c, const gv_layout *lay, double dpm, const d
     to_device(&c->loc_ctx, lf, dpm, NULL);
     /* The mapped units' mainland rings, still in metres here, at the
      * locator's scale. */
-    double s = lf->scale * dpm, tol = LOCATOR_SUBJECT_TOL_MM / lf->scale, tol2 = tol * tol;
+    double s = lf->scale * dpm, tol = LOCATOR_SUBJECT_TOL_MM / lf->scale;
     for (size_t i = 0; i < nrings; i++) {
         if (rings[i].frame != 0) continue;
         const double *p = pts + 2 * rings[i].off;
-        if (rs_push(&c->loc_subject, rings[i].feature, p, 0, rings[i].n, tol2))
+        if (rs_push_at_scale(&c->loc_subject, rings[i].feature, p, 0, rings[i].n, tol, 1))
             return gv_error_set(err, GV_ENOMEM, "out of memory (locator)");
     }
     for (size_t k = 0; k < c->loc_subject.npts; k++) {

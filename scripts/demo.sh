@@ -11,6 +11,7 @@
 #     against the national share (2019 provinces)
 #   - the 2019 census carried to the 34 provinces and 3,321 communes of 2025
 #   - two population sources for the 34 provinces of 2025 (reconcile)
+#   - the atlas of the 34 provinces of 2025 (demo-out/atlas: atlas.pdf, pages/, manifest.json)
 # Where ../shared/data/vn is absent, only the Natural Earth map is drawn
 # (from the examples/ copy of the census figures).
 set -euo pipefail
@@ -111,6 +112,9 @@ if [ -d "$D" ]; then
     --b "$D/census/provinces_2025.csv:population" --a-label 'TĐTDS 2019' --b-label 'NQ 202/2025' \
     --set vn-2025 -o "$out/reconcile_provinces_2025.csv" --map "$out/reconcile_provinces_2025.png" \
     --source 'NQ 202/2025/QH15 và TĐTDS 2019 (census/provinces_2025.csv)'
+  # The atlas of the 34 provinces of 2025: communes on every page, commune area and
+  # SYNTHETIC opinions (examples/synthetic_opinions_2025.csv, scripts/synth_opinions.py).
+  "$gv" atlas "$here/examples/atlas_vn2025.yaml" -o "$out/atlas" --jobs 2
 else
   echo "demo: ../shared/data/vn not found; drawing the Natural Earth map only" >&2
 fi

@@ -19,6 +19,8 @@ PKGS=(
   fonts-noto-core               # pinned font for renders and golden tests
   poppler-utils                 # pdftoppm/pdfinfo/pdffonts to check PDFs in tests
   librsvg2-bin                  # rsvg-convert to rasterise SVGs in tests
+  libssl-dev                    # SHA-256 of atlas inputs and pages (libcrypto; ~8x GLib's on 26 MB)
+  qpdf                          # tests read atlas bookmarks and links back (qpdf --json; poppler cannot list outlines)
 )
 
 missing=()

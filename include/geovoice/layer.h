@@ -121,6 +121,14 @@ GV_API int gv_layer_label_point(const gv_layer *l, size_t i, double *lon, double
  * areas not yet computed are NaN and gv_layer_label_point fails. */
 GV_API void gv_layer_release_rings(gv_layer *l);
 
+/* A new layer holding copies of features idx[0..n-1] of l, in that order
+ * (an index may repeat): attributes, rings, bounding boxes, geometry
+ * flags, and the areas when l has computed them. The copy is independent
+ * of l (free both with gv_layer_free). For drawing part of a layer (one
+ * province's communes) without reading the source again. GV_EUSAGE for an
+ * index out of range or a layer whose rings were released; GV_ENOMEM. */
+GV_API int gv_layer_subset(const gv_layer *l, const size_t *idx, size_t n, gv_layer **out, gv_error *err);
+
 #ifdef __cplusplus
 }
 #endif
