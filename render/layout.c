@@ -418,19 +418,25 @@ static void arrange_frames(const gv_layout_input *in, gv_layout *l, const double
         if (y_hs < top) y_hs = top;
         if (in->has_hs) {
             gv_frame *f = &l->frames[1];
-            snprintf(f->name, sizeof f->name, "hoang_sa");
+            snprintf(f->name, sizeof f->name, in->remote_slot == 1 ? "remote" : "hoang_sa");
             f->active = 1;
             memcpy(f->box, in->hs_box, sizeof f->box);
             fit_frame(f, hs_ext, colx + (colw - iw), y_hs, iw, hs_h, 1);
-            caption(f->caption, sizeof f->caption, en ? "Hoang Sa (Paracel) archipelago" : "Quần đảo Hoàng Sa", in->hs_owner);
+            if (in->remote_slot == 1)
+                caption(f->caption, sizeof f->caption, in->hs_owner ? in->hs_owner : (en ? "Islands" : "Hải đảo"), NULL);
+            else
+                caption(f->caption, sizeof f->caption, en ? "Hoang Sa (Paracel) archipelago" : "Quần đảo Hoàng Sa", in->hs_owner);
         }
         if (in->has_ts) {
             gv_frame *f = &l->frames[2];
-            snprintf(f->name, sizeof f->name, "truong_sa");
+            snprintf(f->name, sizeof f->name, in->remote_slot == 2 ? "remote" : "truong_sa");
             f->active = 1;
             memcpy(f->box, in->ts_box, sizeof f->box);
             fit_frame(f, ts_ext, colx + (colw - iw), y_ts, iw, ts_h, 1);
-            caption(f->caption, sizeof f->caption, en ? "Truong Sa (Spratly) archipelago" : "Quần đảo Trường Sa", in->ts_owner);
+            if (in->remote_slot == 2)
+                caption(f->caption, sizeof f->caption, in->ts_owner ? in->ts_owner : (en ? "Islands" : "Hải đảo"), NULL);
+            else
+                caption(f->caption, sizeof f->caption, en ? "Truong Sa (Spratly) archipelago" : "Quần đảo Trường Sa", in->ts_owner);
         }
         l->nframes = 3;
         /* The frame of the main map spans the whole area so that the

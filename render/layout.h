@@ -70,6 +70,7 @@ typedef struct gv_layout_input {
     const gv_proj_ring *rings;    /* rings, with their frame */
     size_t nrings;
     const char *hs_owner, *ts_owner; /* name of the unit drawn in each inset, or NULL */
+    int remote_slot;              /* 1 or 2: that inset holds remote islands of the main map, not an archipelago */
     /* Cartographic finish (zeros: not drawn). */
     int ctx_behind;               /* the main frame spans the whole map area (context drawn in it) */
     int locator;                  /* a locator inset showing locator_ext (metres of the drawing CRS) */

@@ -566,6 +566,86 @@ int gv_map_render(const gv_map_spec *spec, const char *path, gv_render_info *inf
             base += nr;
         }
     }
+    /* Remote islands: parts of the main frame far from the rest (Côn Đảo
+     * off Hồ Chí Minh City, Bạch Long Vĩ off Hải Phòng, Thổ Chu off An
+     * Giang) would make the frame mostly sea. The mainland is the cluster
+     * grown from the largest part by adding every part closer to it than
+     * a quarter of its size; what is left, when it is small and would grow
+     * the frame by half, goes to a free inset slot (Trường Sa's, else
+     * Hoàng Sa's) captioned with its unit's name. */
+    int remote_slot = 0;
+    if (spec->insets && (!has_ts || !has_hs) && main_box[0] <= main_box[2]) {
+        size_t np = 0;
+        for (size_t f = 0; f < nf; f++) {
+            const double *xy; const size_t *off; const int *part; size_t nr;
+            gv_layer_rings(L, f, &xy, &off, &part, &nr);
+            for (size_t q = 0; q < nr; q++) np += q == 0 || part[q] != part[q - 1];
+        }
+        double (*pb)[4] = malloc((np ? np : 1) * sizeof *pb);
+        size_t *pr0 = malloc((np ? np : 1) * sizeof *pr0), *pr1 = malloc((np ? np : 1) * sizeof *pr1);
+        unsigned char *in_c = calloc(np ? np : 1, 1);
+        if (pb && pr0 && pr1 && in_c) {
+            size_t k = 0, base = 0, big = (size_t)-1;
+            double bigA = -1;
+            for (size_t f = 0; f < nf; f++) {
+                const double *xy; const size_t *off; const int *part; size_t nr;
+                gv_layer_rings(L, f, &xy, &off, &part, &nr);
+                for (size_t r = 0, r1; r < nr; r = r1) {
+                    r1 = gv__part_bbox(xy, off, part, nr, r, pb[k]);
+                    pr0[k] = base + r;
+                    pr1[k] = base + r1;
+                    if (ring_frame[base + r] != 0 || !(pb[k][0] <= pb[k][2])) in_c[k] = 2; /* not a main-frame part */
+                    else {
+                        double A = (pb[k][2] - pb[k][0]) * (pb[k][3] - pb[k][1]);
+                        if (A > bigA) bigA = A, big = k;
+                    }
+                    k++;
+                }
+                base += nr;
+            }
+            if (big != (size_t)-1) {
+                double C[4];
+                memcpy(C, pb[big], sizeof C);
+                in_c[big] = 1;
+                for (int grew = 1; grew;) {
+                    grew = 0;
+                    double g = 0.25 * fmax(C[2] - C[0], C[3] - C[1]);
+                    for (size_t q = 0; q < k; q++) {
+                        if (in_c[q]) continue;
+                        double dx = fmax(0, fmax(C[0] - pb[q][2], pb[q][0] - C[2]));
+                        double dy = fmax(0, fmax(C[1] - pb[q][3], pb[q][1] - C[3]));
+                        if (dx <= g && dy <= g) {
+                            in_c[q] = 1;
+                            box_union(C, pb[q]);
+                            grew = 1;
+                        }
+                    }
+                }
+                double R[4] = {INFINITY, INFINITY, -INFINITY, -INFINITY};
+                for (size_t q = 0; q < k; q++)
+                    if (!in_c[q]) box_union(R, pb[q]);
+                double Ac = (C[2] - C[0]) * (C[3] - C[1]);
+                double Am = (main_box[2] - main_box[0]) * (main_box[3] - main_box[1]);
+                double Ar = R[0] <= R[2] ? (R[2] - R[0]) * (R[3] - R[1]) : 0;
+                if (R[0] <= R[2] && Ac > 0 && Am > 1.5 * Ac && Ar < 0.25 * Ac) {
+                    remote_slot = !has_ts ? 2 : 1;
+                    double pad = fmax(0.03, 0.25 * fmax(R[2] - R[0], R[3] - R[1]));
+                    double *box = remote_slot == 2 ? ts_box : hs_box;
+                    box[0] = R[0] - pad, box[1] = R[1] - pad, box[2] = R[2] + pad, box[3] = R[3] + pad;
+                    if (remote_slot == 2) has_ts = 1;
+                    else has_hs = 1;
+                    for (size_t q = 0; q < k; q++)
+                        if (!in_c[q])
+                            for (size_t x = pr0[q]; x < pr1[q]; x++) ring_frame[x] = remote_slot;
+                    memcpy(main_box, C, sizeof C);
+                }
+            }
+        }
+        free(pb);
+        free(pr0);
+        free(pr1);
+        free(in_c);
+    }
     if (!(main_box[0] <= main_box[2])) {
         /* Nothing on the mainland: the "insets" are the whole map. */
         size_t base = 0;
@@ -629,6 +709,7 @@ int gv_map_render(const gv_map_spec *spec, const char *path, gv_render_info *inf
         }
         if (lf >= 0 && bestn[1]) li.hs_owner = gv_layer_value(L, best[1], (size_t)lf);
         if (lf >= 0 && bestn[2]) li.ts_owner = gv_layer_value(L, best[2], (size_t)lf);
+        li.remote_slot = remote_slot;
     }
     gv_layout lay;
     memset(&lay, 0, sizeof lay);

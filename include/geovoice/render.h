@@ -175,7 +175,8 @@ typedef struct gv_map_spec {
  * with `proj` to (X, Y) metres lands at device pixel
  * (x0 + scale * X, y0 - scale * Y) of the PNG (points for PDF/SVG). */
 typedef struct gv_frame_info {
-    char name[32];          /* "main", "hoang_sa", "truong_sa" */
+    char name[32];          /* "main", "hoang_sa", "truong_sa", or "remote" (islands far from the rest of
+                             * the map, in a free inset slot: Côn Đảo on a page of Hồ Chí Minh City) */
     double rect_mm[4];      /* x, y, w, h on the page */
     double scale, x0, y0;   /* device units per metre, offset */
     double lonlat_box[4];   /* geographic box shown (inset), or the data extent (main) */

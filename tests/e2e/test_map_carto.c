@@ -268,6 +268,48 @@ static void test_scalebar_round(void **state) {
     tu_rmtree(dir);
 }
 
+/* Remote islands: Côn Đảo lies ~180 km off the rest of Hồ Chí Minh City;
+ * a page of the city's communes frames the mainland (its southernmost
+ * commune is above 10.3°N) and puts Côn Đảo (106.6°E 8.7°N) in an inset
+ * captioned with its unit. Hà Nội has no such island: no inset. */
+static void test_remote_islands_inset(void **state) {
+    (void)state;
+    if (!tu_have_data()) skip();
+    const char *dir = tu_tmpdir("carto-remote");
+    char d[4096];
+    snprintf(d, sizeof d, "%s", dir);
+    for (int pass = 0; pass < 2; pass++) {
+        const char *code = pass ? "01" : "79";
+        run_ok(tu_path("map --shapes '" B2025 "' --layer communes --where \"province_code='%s'\" --value @area_km2 --dpi 40 -q "
+                       "-o '%s/p.png' --report '%s/p.json'", code, d, d));
+        json_object *r = tu_json_load(tu_path("%s/p.json", d));
+        assert_non_null(r);
+        json_object *fr = tu_json_get(r, "output.frames");
+        size_t n = json_object_array_length(fr);
+        json_object *remote = NULL, *main = NULL;
+        for (size_t i = 0; i < n; i++) {
+            json_object *f = json_object_array_get_idx(fr, i);
+            if (!strcmp(tu_json_str(f, "name"), "remote")) remote = f;
+            if (!strcmp(tu_json_str(f, "name"), "main")) main = f;
+        }
+        assert_non_null(main);
+        if (pass) {
+            assert_null(remote);
+        } else {
+            assert_non_null(remote);
+            json_object *rb = tu_json_get(remote, "lonlat_box"), *mb = tu_json_get(main, "lonlat_box");
+            double rx0 = json_object_get_double(json_object_array_get_idx(rb, 0)),
+                   ry0 = json_object_get_double(json_object_array_get_idx(rb, 1)),
+                   rx1 = json_object_get_double(json_object_array_get_idx(rb, 2)),
+                   ry1 = json_object_get_double(json_object_array_get_idx(rb, 3));
+            assert_true(rx0 < 106.6 && rx1 > 106.6 && ry0 < 8.7 && ry1 > 8.7);
+            assert_true(json_object_get_double(json_object_array_get_idx(mb, 1)) > 10.0);
+        }
+        json_object_put(r);
+    }
+    tu_rmtree(d);
+}
+
 static void test_usage_errors(void **state) {
     (void)state;
     if (!tu_have_data()) skip();
@@ -300,6 +342,7 @@ int main(void) {
         cmocka_unit_test(test_report_labels),
         cmocka_unit_test(test_pdf_metadata_fonts_text),
         cmocka_unit_test(test_scalebar_round),
+        cmocka_unit_test(test_remote_islands_inset),
         cmocka_unit_test(test_usage_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
