@@ -19,7 +19,7 @@
 
 /* Bumped by hand whenever a change to the code draws pages differently:
  * it is part of every page's key, so an upgrade redraws the atlas. */
-#define GV_ATLAS_RENDER_REV "atlas-1"
+#define GV_ATLAS_RENDER_REV "atlas-2" /* 2: remote islands in an inset */
 
 /* ---- atlas_fs.c ---- */
 
