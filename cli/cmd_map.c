@@ -15,6 +15,7 @@ static const char *MAP_HELP =
     "                    [--dpi N] [--size a4|a3|a5|WxHmm] [--landscape] [--locale vi|en] [--decimals N]\n"
     "                    [--allow-duplicates sum|first|mean] [--decimal .|,] [--strict] [--no-insets]\n"
     "                    [--join-report FILE.csv] [--report FILE.json] [--quiet] -o OUT.png|OUT.pdf|OUT.svg\n"
+    "                    [--encoding utf-8|cp1258|tcvn3|tcvn3-caps|vni]\n"
     "                    [--mode choropleth|diverging|categorical|dots] [--center VALUE|national]\n"
     "                    [--categories FILE|A,B,C] [--top N] [--other-label TEXT]\n"
     "                    [--dots COL[=Label],... --dot-value N] [--dot-size MM] [--seed N]\n"
@@ -37,6 +38,9 @@ static const char *MAP_HELP =
     "  --report FILE.json    machine-readable account of the run (inputs, join, values, classes, timings)\n"
     "  --join-report F.csv   every unmatched, ambiguous or mismatched row/unit with the reason\n"
     "  --no-insets           do not draw the Hoang Sa / Truong Sa inset frames\n"
+    "  --encoding NAME       text encoding of the boundaries' attributes: utf-8, cp1258, tcvn3, tcvn3-caps\n"
+    "                        (TCVN3 in a capital font), vni. Default: detected from the bytes (a .cpg that\n"
+    "                        contradicts them is reported); mixed or unknown encodings are errors\n"
     "Maps of distributions:\n"
     "  --center VALUE|national  diverging map (palette RdBu by default) with classes split at VALUE, which is\n"
     "                        always a class edge (quantile/jenks: each side on its own, k/2 classes below;\n"
@@ -58,7 +62,7 @@ int gv_cli_map(int argc, char **argv) {
         O_SHAPES = 1000, O_LAYER, O_WHERE, O_DATA, O_JOIN, O_MATCH, O_VALUE, O_CLASSIFY, O_PALETTE, O_TITLE,
         O_SUBTITLE, O_SOURCE, O_DATE, O_LEGEND, O_DPI, O_SIZE, O_LANDSCAPE, O_LOCALE, O_DECIMALS, O_DUP,
         O_DECIMAL, O_STRICT, O_NOINSETS, O_JOINREP, O_REPORT, O_QUIET, O_HELP, O_THREADS, O_JPARENT,
-        O_MODE, O_CATEGORIES, O_TOP, O_OTHER, O_DOTS, O_DOTVALUE, O_DOTSIZE, O_SEED, O_CENTER
+        O_MODE, O_CATEGORIES, O_TOP, O_OTHER, O_DOTS, O_DOTVALUE, O_DOTSIZE, O_SEED, O_CENTER, O_ENCODING
     };
     static const struct option opts[] = {
         {"shapes", 1, 0, O_SHAPES}, {"layer", 1, 0, O_LAYER}, {"where", 1, 0, O_WHERE}, {"data", 1, 0, O_DATA},
@@ -72,7 +76,7 @@ int gv_cli_map(int argc, char **argv) {
         {"quiet", 0, 0, O_QUIET}, {"help", 0, 0, O_HELP}, {"output", 1, 0, 'o'}, {"threads", 1, 0, O_THREADS},
         {"join-parent", 1, 0, O_JPARENT}, {"mode", 1, 0, O_MODE}, {"categories", 1, 0, O_CATEGORIES},
         {"top", 1, 0, O_TOP}, {"other-label", 1, 0, O_OTHER}, {"dots", 1, 0, O_DOTS}, {"dot-value", 1, 0, O_DOTVALUE},
-        {"dot-size", 1, 0, O_DOTSIZE}, {"seed", 1, 0, O_SEED}, {"center", 1, 0, O_CENTER}, {0, 0, 0, 0}};
+        {"dot-size", 1, 0, O_DOTSIZE}, {"seed", 1, 0, O_SEED}, {"center", 1, 0, O_CENTER}, {"encoding", 1, 0, O_ENCODING}, {0, 0, 0, 0}};
     int c;
     char *end;
     optind = 1;
@@ -129,6 +133,7 @@ int gv_cli_map(int argc, char **argv) {
         case O_OTHER: o.other_label = optarg; break;
         case O_DOTS: o.dots = optarg; break;
         case O_CENTER: o.center = optarg; break;
+        case O_ENCODING: o.encoding = optarg; break;
         case O_TOP:
             o.top = (int)strtol(optarg, &end, 10);
             if (*end || o.top < 2) { fprintf(stderr, "geovoice map: --top '%s': expected a whole number >= 2\n", optarg); return 1; }

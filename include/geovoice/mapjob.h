@@ -48,6 +48,7 @@ typedef struct gv_map_options {
     double dot_size;          /* dots: diameter in mm (0 = 0.5) */
     unsigned long long seed;  /* dots: random seed (default 0) */
     const char *center;       /* diverging: a number, or "national" = --value over the sums of its columns */
+    const char *encoding;     /* boundary text encoding (gv_encoding_parse_flags name); NULL = detected */
 } gv_map_options;
 
 /* Fills o with the defaults above (all NULL/0 but decimals = -1). */
