@@ -55,6 +55,13 @@ static char *dec(const char *bytes, size_t n, gv_encoding e, unsigned flags) {
     return u;
 }
 
+/* Decodes and compares with the expected UTF-8. */
+static void expect_dec(const char *bytes, size_t n, gv_encoding e, unsigned flags, const char *want) {
+    char *u = dec(bytes, n, e, flags);
+    assert_string_equal(u, want);
+    free(u);
+}
+
 /* ------------------------------------------------ the letters, by hand */
 
 /* Vowel rows (no tone, acute, grave, hook, tilde, dot below), small and
@@ -300,16 +307,10 @@ static void test_vni_letters(void **state) {
     }
     /* A mark byte after a letter of the other case reads as the fonts
      * showed it: "Aø" = À, "aØ" = à. */
-    char *u = dec("A\xF8", 2, GV_ENC_VNI, 0);
-    assert_string_equal(u, "À");
-    free(u);
-    u = dec("a\xD8", 2, GV_ENC_VNI, 0);
-    assert_string_equal(u, "à");
-    free(u);
+    expect_dec("A\xF8", 2, GV_ENC_VNI, 0, "À");
+    expect_dec("a\xD8", 2, GV_ENC_VNI, 0, "à");
     /* Bytes 0x80-0xBF are Windows-1252: “ ” – and the degree sign. */
-    u = dec("\x93Hoa\xF8 \x96 25\xB0\x94", 12, GV_ENC_VNI, 0);
-    assert_string_equal(u, "“Hoà – 25°”");
-    free(u);
+    expect_dec("\x93Hoa\xF8 \x96 25\xB0\x94", 12, GV_ENC_VNI, 0, "“Hoà – 25°”");
 }
 
 /* Whole names, every encoding, both ways: a round trip gives the name back
@@ -366,18 +367,12 @@ static void test_tcvn3_capitals(void **state) {
     /* "øng Hoµ" (VN3 bytes of what a typist without the capital font
      * wrote for Ứng Hoà): read as small letters by default... */
     const char *b = "\xF8ng Ho\xB5";
-    char *u = dec(b, strlen(b), GV_ENC_TCVN3, 0);
-    assert_string_equal(u, "ứng Hoà");
-    free(u);
+    expect_dec(b, strlen(b), GV_ENC_TCVN3, 0, "ứng Hoà");
     /* ...and in a capital font, every letter a capital. */
-    u = dec(b, strlen(b), GV_ENC_TCVN3, GV_TCVN3_CAPS);
-    assert_string_equal(u, "ỨNG HOÀ");
-    free(u);
+    expect_dec(b, strlen(b), GV_ENC_TCVN3, GV_TCVN3_CAPS, "ỨNG HOÀ");
     /* VN1 capitals (0x80-0x9F, 0x01-0x17, the VN3 gaps) are read as
      * capitals whatever the flag: 0x11 = Ứ, 0x80 = À. */
-    u = dec("\x11ng Ho\x80", 7, GV_ENC_TCVN3, 0);
-    assert_string_equal(u, "Ứng HoÀ");
-    free(u);
+    expect_dec("\x11ng Ho\x80", 7, GV_ENC_TCVN3, 0, "Ứng HoÀ");
     /* Writing: tcvn3-caps puts the capital on the small letter's byte. */
     char *x;
     size_t n;
@@ -404,28 +399,16 @@ static void test_nfc_and_errors(void **state) {
     (void)state;
     /* NFD UTF-8 (decomposed, as some macOS tools write) becomes NFC. */
     const char *nfd = "Ha\xCC\x80 No\xCC\x82\xCC\xA3i";
-    char *u = dec(nfd, strlen(nfd), GV_ENC_UTF8, 0);
-    assert_string_equal(u, "Hà Nội");
-    free(u);
+    expect_dec(nfd, strlen(nfd), GV_ENC_UTF8, 0, "Hà Nội");
     /* CP1258 with a separate tone byte after a letter that has a
      * precomposed form: composed too. */
-    u = dec("a\xCC", 2, GV_ENC_CP1258, 0);
-    assert_string_equal(u, "à");
-    free(u);
+    expect_dec("a\xCC", 2, GV_ENC_CP1258, 0, "à");
     /* TCVN3 (VN1) combining tone marks compose. */
-    u = dec("A\xB0", 2, GV_ENC_TCVN3, 0);
-    assert_string_equal(u, "À");
-    free(u);
+    expect_dec("A\xB0", 2, GV_ENC_TCVN3, 0, "À");
     /* A NUL ends the text (DBF padding); a BOM is dropped. */
-    u = dec("H\xB5\0garbage", 9, GV_ENC_TCVN3, 0);
-    assert_string_equal(u, "Hà");
-    free(u);
-    u = dec("\xEF\xBB\xBFHà", 6, GV_ENC_UTF8, 0);
-    assert_string_equal(u, "Hà");
-    free(u);
-    u = dec("", 0, GV_ENC_VNI, 0);
-    assert_string_equal(u, "");
-    free(u);
+    expect_dec("H\xB5\0garbage", 9, GV_ENC_TCVN3, 0, "Hà");
+    expect_dec("\xEF\xBB\xBFHà", 6, GV_ENC_UTF8, 0, "Hà");
+    expect_dec("", 0, GV_ENC_VNI, 0, "");
 
     gv_error err;
     char *o = (char *)1;
