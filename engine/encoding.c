@@ -308,7 +308,10 @@ static size_t decode_cps(const unsigned char *s, size_t n, gv_encoding e, unsign
         }
         break;
     case GV_ENC_UTF8:
-        if (has_bom(s, n)) i = 3;
+        /* Every leading BOM goes (a file converted twice has two), so that
+         * no decoded text starts with one and decoding what encoding
+         * wrote gives the text back. */
+        while (has_bom(s + i, n - i)) i += 3;
         while (i < n) {
             size_t k = gv__utf8_seq(s + i, n - i);
             if (!k) { BAD(i); i++; continue; }
@@ -877,9 +880,9 @@ void gv_enc_detector_feed(gv_enc_detector *d, const char *bytes, size_t n) {
     size_t k;
     for (k = 0; k < n && s[k] < 0x80; k++) {}
     if (k == n) return;
-    size_t start = has_bom(s, n) ? 3 : 0;
-    for (k = start; k < n && s[k] < 0x80; k++) {}
-    if (k == n) return; /* a BOM and ASCII */
+    /* Anything else, a BOM before ASCII included (fuzzing found that
+     * calling that ASCII made the ASCII decoder refuse the BOM), is UTF-8
+     * or not. */
     d->nnonascii++;
     size_t nmulti = 0;
     int trunc = 0;

@@ -772,7 +772,17 @@ int gv_layer_field_index(const gv_layer *l, const char *name) {
         if (l->field_names[f] && strcmp(l->field_names[f], name) == 0) return (int)f;
     for (size_t f = 0; f < l->nfields; f++)
         if (l->field_names[f] && strcasecmp(l->field_names[f], name) == 0) return (int)f;
-    return -1;
+    /* Vietnamese field names ("TÊN" for "tên"): Unicode case folding. */
+    int found = -1;
+    utf8proc_uint8_t *want = utf8proc_NFKC_Casefold((const utf8proc_uint8_t *)name);
+    for (size_t f = 0; want && found < 0 && f < l->nfields; f++) {
+        if (!l->field_names[f]) continue;
+        utf8proc_uint8_t *have = utf8proc_NFKC_Casefold((const utf8proc_uint8_t *)l->field_names[f]);
+        if (have && !strcmp((const char *)have, (const char *)want)) found = (int)f;
+        free(have);
+    }
+    free(want);
+    return found;
 }
 const char *gv_layer_value(const gv_layer *l, size_t i, size_t f) {
     if (i >= l->nfeat || f >= l->nfields) return "";

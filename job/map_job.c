@@ -413,6 +413,10 @@ int gv_map_run(const gv_map_options *o, gv_log_fn log, void *logctx, gv_error *e
         json_object_object_add(in, "features", json_object_new_int64((int64_t)nf));
         json_object_object_add(in, "vertices", json_object_new_int64((int64_t)gv_layer_nvertices(L)));
         json_object_object_add(in, "features_without_geometry", json_object_new_int64((int64_t)gv_layer_n_empty(L)));
+        gv_layer_encoding_info ei;
+        gv_layer_encoding(L, &ei);
+        json_object_object_add(in, "encoding", json_object_new_string(gv_encoding_name(ei.encoding)));
+        json_object_object_add(in, "encoding_summary", json_object_new_string(ei.summary));
         json_object_object_add(in, "data", o->data ? json_object_new_string(o->data) : NULL);
         json_object_object_add(in, "rows", json_object_new_int64((int64_t)nr));
         json_object_object_add(rep, "inputs", in);

@@ -156,7 +156,7 @@ GV_API int gv_text_scores(const char *bytes, size_t n, gv_encoding e, unsigned f
 /* Converts n bytes in encoding e (ASCII, UTF-8, CP1258, TCVN3 or VNI) to
  * UTF-8 NFC. *out gets a NUL-terminated string from malloc() that the
  * caller frees with free(). A NUL byte ends the text early (DBF writers pad
- * with NULs); a UTF-8 byte order mark at the start is dropped. Returns
+ * with NULs); UTF-8 byte order marks at the start are dropped. Returns
  * GV_OK; GV_EDATA (naming the byte offset) for invalid UTF-8 when e is
  * UTF-8, a byte >= 0x80 when e is ASCII, or a byte (VNI: a sequence) that
  * the encoding does not define; GV_EUSAGE for NULL out, NULL bytes with

@@ -587,6 +587,9 @@ static void test_detect_cases(void **state) {
     gv_enc_detector_counts(d, &cnt);
     assert_int_equal(cnt.truncated, 1);
     assert_int_equal(cnt.utf8, 2);
+    /* A BOM before ASCII is UTF-8 (a fuzzing find: it was called ASCII,
+     * which the ASCII decoder then refused). */
+    assert_int_equal(gv_text_detect("\xEF\xBB\xBFHa Noi", 9, NULL), GV_ENC_UTF8);
     /* Now a TCVN3 value: mixed, never guessed. */
     gv_enc_detector_feed(d, "\xA7\xB5 N\xB5ng", 8);
     assert_int_equal(gv_enc_detector_result(d, &c), GV_ENC_MIXED);
