@@ -166,6 +166,15 @@ static int utf8_ok(const char *s) {
     return gv__utf8_check(s, n, NULL, NULL) == n;
 }
 
+/* 1 when letter c carries a tone mark (the letters VN3 has only in small). */
+static int toned(int32_t c) {
+    int32_t d[4];
+    utf8proc_ssize_t n = utf8proc_decompose_char(c, d, 4, UTF8PROC_DECOMPOSE, NULL);
+    for (utf8proc_ssize_t k = 1; k < n && n <= 4; k++)
+        if (d[k] == 0x300 || d[k] == 0x301 || d[k] == 0x303 || d[k] == 0x309 || d[k] == 0x323) return 1;
+    return 0;
+}
+
 /* Counts the words of a decoded TCVN3 value that begin with a small
  * toned letter while its other words begin with capitals: "øng Hoµ" was
  * most likely "Ứng Hoà" typed without the capital font. */
@@ -182,7 +191,7 @@ static size_t small_capitals(const char *u) {
         else if (at_start) {
             at_start = 0;
             if (utf8proc_isupper(c)) capital_word = 1;
-            else if (c >= 0xC0 && utf8proc_islower(c)) small++;
+            else if (c >= 0xC0 && utf8proc_islower(c) && toned(c)) small++;
         }
         i += (size_t)k;
     }
@@ -341,7 +350,7 @@ int gv__layer_text_decode(gv__text_job *j, gv__layer_text *t, gv_error *err) {
         if (has2) where_(j, i2, f2, w2, sizeof w2);
         char msg[1000];
         if (cnt.utf8_words)
-            snprintf(msg, sizeof msg, "mixed text encodings: %zu values are UTF-8 (%s), %zu are not (%s reads as %s)",
+            snprintf(msg, sizeof msg, "mixed text encodings: values UTF-8: %zu (%s), not UTF-8: %zu (%s reads as %s)",
                      cnt.utf8, has1 ? w1 : "?", cnt.legacy, has2 ? w2 : "?", enc_label(has2 ? a2 : mixed_legacy));
         else
             snprintf(msg, sizeof msg, "mixed text encodings: the values read as Vietnamese in different legacy "

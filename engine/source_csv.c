@@ -128,10 +128,18 @@ static int check_utf8(const char *name, const char *data, size_t len,
                                     "%s: line %zu: NUL byte (is the file "
                                     "UTF-16? save it as UTF-8)",
                                     name, line);
+            /* Say what the bytes look like: a table exported from an old
+             * spreadsheet in a .VnTime or VNI font is common. */
+            const char *hint = "";
+            gv_encoding e = gv_text_detect(data, len < (1u << 20) ? len : (1u << 20), NULL);
+            if (e == GV_ENC_TCVN3) hint = " (it looks like TCVN3/ABC: iconv -f TCVN5712-1 -t UTF-8 converts it)";
+            else if (e == GV_ENC_CP1258) hint = " (it looks like CP1258: iconv -f CP1258 -t UTF-8 converts it)";
+            else if (e == GV_ENC_VNI) hint = " (it looks like VNI-Windows text)";
+            else if (e == GV_ENC_MIXED) hint = " (part of it is UTF-8, part is not)";
             return gv_error_set(err, GV_EDATA,
                                 "%s: line %zu: invalid UTF-8 (byte 0x%02X); "
-                                "save the file as UTF-8",
-                                name, line, c);
+                                "save the file as UTF-8%s",
+                                name, line, c, hint);
         }
         i += k;
     }

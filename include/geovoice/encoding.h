@@ -105,10 +105,13 @@ GV_API void gv_enc_detector_feed(gv_enc_detector *d, const char *bytes,
  *   non-UTF-8 values is the most plausible Vietnamese. Each word holding a
  *   non-ASCII character scores good when it is a Vietnamese syllable
  *   (Vietnamese letters only, at most one tone mark, tones on vowels, a known
- *   vowel cluster, no capital after a small letter) and bad otherwise;
- *   undefined bytes and stray symbols score bad. Confidence = (posterior of
- *   the winner when each encoding's text is modelled as 5 % bad words) x
- *   (share of good words in the winner's text);
+ *   vowel nucleus, a final consonant its rhyme allows, c/ch/p/t only with
+ *   the acute or dot tone, no capital after a small letter) and bad
+ *   otherwise; undefined bytes and stray symbols score bad. A right reading
+ *   is modelled as 95 % good words and a wrong one as 5 %, so each good
+ *   word is ln 19 of evidence for an encoding and each bad word ln 19
+ *   against (ties go to CP1258, then TCVN3). Confidence = (posterior of the
+ *   winner under that evidence) x (share of good words in its reading);
  * - UNKNOWN (confidence 0) when nothing was fed, or when even the best
  *   legacy decoding of the non-UTF-8 values is mostly bad words.
  * confidence (may be NULL) gets a value in [0, 1]. */

@@ -26,8 +26,10 @@ typedef struct gv_layer gv_layer; /* opaque; owns its features */
  * would be unfriendly, so the first is taken and the caller may report it),
  * keeping only features that pass the OGR SQL attribute filter `where`
  * (NULL: all). On success *out is yours to free with gv_layer_free.
- * Errors: GV_EDATA (missing file, unknown layer, unreadable CRS) and
- * GV_EUSAGE (a bad `where` filter), with GDAL's own message appended. */
+ * Attribute text is decoded to UTF-8 NFC from its detected encoding (see
+ * gv_layer_open_ex). Errors: GV_EDATA (missing file, unknown layer,
+ * unreadable CRS, text of mixed or unknown encodings) and GV_EUSAGE (a
+ * bad `where` filter), with GDAL's own message appended. */
 GV_API int gv_layer_open(const char *src, const char *layer, const char *where,
                          gv_layer **out, gv_error *err);
 /* Extent sanity at open (gv_extent_diagnose on the layer's extent and CRS):

@@ -238,7 +238,7 @@ static void test_mixed(void **state) {
     assert_int_equal(gv_layer_open(shp, NULL, NULL, &l, &err), GV_EDATA);
     assert_null(l);
     assert_non_null(strstr(err.msg, shp));
-    assert_non_null(strstr(err.msg, "mixed text encodings: 1 values are UTF-8 (FID 0 field 'TEN'), 2 are not "
+    assert_non_null(strstr(err.msg, "mixed text encodings: values UTF-8: 1 (FID 0 field 'TEN'), not UTF-8: 2 "
                                     "(FID 1 field 'TEN' reads as TCVN3)"));
     assert_null(strchr(err.msg, '\n'));
 
