@@ -334,6 +334,25 @@ int gv__layer_text_decode(gv__text_job *j, gv__layer_text *t, gv_error *err) {
             gv_enc_detector_words(d, det, &g, &b);
             snprintf(how, sizeof how, "detected from %zu words, %.1f%% Vietnamese syllables, confidence %.3f", g + b,
                      g + b ? 100.0 * (double)g / (double)(g + b) : 100.0, conf);
+            if (conf < 0.9) {
+                /* Few words, read as well in another encoding ("Sôn La"
+                 * is Sôn in CP1258, Sơn in VNI, Sụn in TCVN3): a guess,
+                 * so it is said. */
+                char alts[100] = "";
+                static const gv_encoding L[3] = {GV_ENC_CP1258, GV_ENC_TCVN3, GV_ENC_VNI};
+                for (int k = 0; k < 3; k++) {
+                    size_t g2 = 0, b2 = 0;
+                    gv_enc_detector_words(d, L[k], &g2, &b2);
+                    if (L[k] != det && (long)g2 - (long)b2 >= (long)g - (long)b - 1) {
+                        size_t al = strlen(alts);
+                        snprintf(alts + al, sizeof alts - al, "%s%s", *alts ? " or " : "", enc_label(L[k]));
+                    }
+                }
+                in->problem = 1;
+                issue(t, "ambiguous: the text reads about as well in %s as in %s (confidence %.3f); read as %s, pass "
+                         "--encoding to choose", *alts ? alts : "another encoding", enc_label(det), conf,
+                      enc_label(det));
+            }
         }
     } else if (det == GV_ENC_UTF8) {
         snprintf(how, sizeof how, "detected (%zu values with non-ASCII text, all valid UTF-8)", cnt.nonascii);
