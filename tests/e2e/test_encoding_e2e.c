@@ -118,13 +118,30 @@ static const char *write_shp(const char *name, kind k, const char *cpg, int ldid
     return p;
 }
 
+/* Writes Shapefile NAME (no .cpg) with the given raw fields and values,
+ * returns the kept path of its .shp. */
+static const char *write_raw(const char *name, const char *const *fields, size_t nf, size_t width,
+                             const char *const *vals, size_t nrec, int ldid) {
+    char base[4200];
+    snprintf(base, sizeof base, "%s/%s", dir(), name);
+    assert_int_equal(tu_write_shapefile(base, fields, nf, width, vals, nrec, SQUARES, NULL, ldid), 0);
+    char shp[300];
+    snprintf(shp, sizeof shp, "%s.shp", name);
+    return keep(shp);
+}
+
+/* Opens path strictly, asserting success. */
+static gv_layer *open_ok(const char *path) {
+    gv_layer *l = NULL;
+    gv_error err;
+    if (gv_layer_open(path, NULL, NULL, &l, &err) != GV_OK) fail_msg("%s: %s", path, err.msg);
+    return l;
+}
+
 /* Opens strictly and checks every name and the field name against the
  * independent decoder and the UTF-8 reference. */
 static void expect_layer(const char *shp, kind k, gv_encoding want, int agrees, int problem) {
-    gv_layer *l = NULL;
-    gv_error err;
-    int rc = gv_layer_open(shp, NULL, NULL, &l, &err);
-    if (rc != GV_OK) fail_msg("%s: %s", shp, err.msg);
+    gv_layer *l = open_ok(shp);
     assert_int_equal(gv_layer_count(l), 3);
     assert_int_equal(gv_layer_nfields(l), 2);
     char *raw = raw_of(k, "TÊN", -1), *want_f = independent(k, raw, -1);
@@ -176,9 +193,7 @@ static void test_each_encoding(void **state) {
     /* NFD names become NFC, and it is said. */
     const char *nfd = write_shp("utf8_nfd", E_UTF8_NFD, "UTF-8", 0x57);
     expect_layer(nfd, E_UTF8_NFD, GV_ENC_UTF8, 1, 0);
-    gv_layer *l;
-    gv_error err;
-    assert_int_equal(gv_layer_open(nfd, NULL, NULL, &l, &err), GV_OK);
+    gv_layer *l = open_ok(nfd);
     gv_layer_encoding_info e;
     gv_layer_encoding(l, &e);
     assert_int_equal(e.nfd, 4);
@@ -202,15 +217,10 @@ static void test_where_filter(void **state) {
  * whole letters are kept, the cut is counted, nothing fails. */
 static void test_truncated_utf8(void **state) {
     (void)state;
-    char base[4200];
-    snprintf(base, sizeof base, "%s/cut", dir());
     const char *fields[1] = {"TEN"};
     /* "Đà Nẵng" is 11 bytes; 7 bytes end in the middle of ẵ. */
     const char *vals[1] = {"Đà Nẵng"};
-    assert_int_equal(tu_write_shapefile(base, fields, 1, 7, vals, 1, SQUARES, NULL, 0), 0);
-    gv_layer *l;
-    gv_error err;
-    assert_int_equal(gv_layer_open(tu_path("%s.shp", base), NULL, NULL, &l, &err), GV_OK);
+    gv_layer *l = open_ok(write_raw("cut", fields, 1, 7, vals, 1, 0));
     assert_string_equal(gv_layer_value(l, 0, 0), "Đà N");
     gv_layer_encoding_info e;
     gv_layer_encoding(l, &e);
@@ -224,15 +234,12 @@ static void test_truncated_utf8(void **state) {
  * and field; check reports it; map refuses and writes nothing. */
 static void test_mixed(void **state) {
     (void)state;
-    char base[4200];
-    snprintf(base, sizeof base, "%s/mixed", dir());
     char *t1 = ic("UTF-8", "TCVN5712-1", NAMES[1]), *t2 = ic("UTF-8", "TCVN5712-1", NAMES[2]);
     const char *fields[2] = {"MA", "TEN"};
     const char *vals[6] = {CODES[0], NAMES[0], CODES[1], t1, CODES[2], t2};
-    assert_int_equal(tu_write_shapefile(base, fields, 2, 60, vals, 3, SQUARES, NULL, 0x57), 0);
+    const char *shp = write_raw("mixed", fields, 2, 60, vals, 3, 0x57);
     free(t1);
     free(t2);
-    const char *shp = keep("mixed.shp");
     gv_layer *l = NULL;
     gv_error err;
     assert_int_equal(gv_layer_open(shp, NULL, NULL, &l, &err), GV_EDATA);
@@ -391,17 +398,13 @@ static void test_map_join_by_name(void **state) {
  * Ứng Hòa"); in a capital font (--encoding tcvn3-caps) all capitals. */
 static void test_tcvn3_capitals(void **state) {
     (void)state;
-    char base[4200];
-    snprintf(base, sizeof base, "%s/caps", dir());
     char *raw = ic("UTF-8", "TCVN5712-1", "Huyện ứng Hoà");
     assert_string_equal(raw, "Huy\xD6n \xF8ng Ho\xB5");
     const char *fields[2] = {"MA", "TEN"};
     const char *vals[2] = {"01", raw};
-    assert_int_equal(tu_write_shapefile(base, fields, 2, 40, vals, 1, SQUARES, NULL, 0), 0);
-    const char *shp = keep("caps.shp");
-    gv_layer *l;
+    const char *shp = write_raw("caps", fields, 2, 40, vals, 1, 0);
+    gv_layer *l = open_ok(shp);
     gv_error err;
-    assert_int_equal(gv_layer_open(shp, NULL, NULL, &l, &err), GV_OK);
     assert_string_equal(gv_layer_value(l, 0, 1), "Huyện ứng Hoà");
     gv_layer_encoding_info e;
     gv_layer_encoding(l, &e);
@@ -437,15 +440,11 @@ static void test_tcvn3_capitals(void **state) {
  * settles it. */
 static void test_ambiguous(void **state) {
     (void)state;
-    char base[4200];
-    snprintf(base, sizeof base, "%s/ambiguous", dir());
     const char *fields[1] = {"TEN"};
     const char *vals[1] = {"S\xF4n La"};
-    assert_int_equal(tu_write_shapefile(base, fields, 1, 20, vals, 1, SQUARES, NULL, 0), 0);
-    const char *shp = keep("ambiguous.shp");
-    gv_layer *l;
+    const char *shp = write_raw("ambiguous", fields, 1, 20, vals, 1, 0);
+    gv_layer *l = open_ok(shp);
     gv_error err;
-    assert_int_equal(gv_layer_open(shp, NULL, NULL, &l, &err), GV_OK);
     assert_string_equal(gv_layer_value(l, 0, 0), "Sôn La");
     gv_layer_encoding_info e;
     gv_layer_encoding(l, &e);
