@@ -833,6 +833,111 @@ static void score_cps(const cpbuf *b, size_t *good, size_t *bad) {
     }
 }
 
+/* ------------------------------------------------------------ mojibake */
+
+/* The bytes that a single-byte decoding (Windows-1252, or ISO-8859-1 as
+ * GDAL reads a DBF without .cpg) turned into the code points of b: below
+ * U+0100 a code point is its byte, 1252's extras (€ ‚ ƒ ...) are theirs.
+ * 0 when a code point has no such byte, or none is >= 0x80. */
+static int recover_bytes(const cpbuf *b, unsigned char *out) {
+    int high = 0;
+    for (size_t i = 0; i < b->n; i++) {
+        uint32_t c = b->a[i];
+        if (c == 0 || c == UNDEF) return 0;
+        if (c >= 0x100) {
+            int k;
+            for (k = 0; k < 32 && CP1252_80[k] != c; k++) {}
+            if (k == 32) return 0;
+            c = 0x80u + (uint32_t)k;
+        }
+        out[i] = (unsigned char)c;
+        high |= c >= 0x80;
+    }
+    out[b->n] = 0;
+    return high;
+}
+
+/* Mojibake: UTF-8 text with words that are not Vietnamese, made by an
+ * earlier conversion that read legacy (or UTF-8) bytes as Windows-1252 or
+ * Latin-1 ("Hµ Néi" for TCVN3 "Hà Nội"). Returns the encoding in which the
+ * recovered bytes read as Vietnamese syllables only (the most words; ties
+ * in the order UTF-8, CP1258, TCVN3, VNI) and *rec the bytes (malloc'd),
+ * or GV_ENC_UNKNOWN (and *rec NULL) when the text is not such mojibake. */
+static gv_encoding mojibake(const char *utf8, size_t n, unsigned char **rec) {
+    static const gv_encoding C[4] = {GV_ENC_UTF8, GV_ENC_CP1258, GV_ENC_TCVN3, GV_ENC_VNI};
+    *rec = NULL;
+    cpbuf b = {0}, c = {0};
+    gv_encoding best = GV_ENC_UNKNOWN;
+    decode_cps((const unsigned char *)utf8, n, GV_ENC_UTF8, 0, &b);
+    size_t g, x;
+    score_cps(&b, &g, &x);
+    unsigned char *r = !b.nomem && x ? malloc(b.n + 1) : NULL;
+    if (r && recover_bytes(&b, r)) {
+        long most = 0;
+        for (int k = 0; k < 4; k++) {
+            c.n = 0;
+            decode_cps(r, b.n, C[k], 0, &c);
+            if (c.nomem) break;
+            score_cps(&c, &g, &x);
+            if (g > 0 && x == 0 && (long)g > most) {
+                most = (long)g;
+                best = C[k];
+            }
+        }
+    }
+    free(b.a);
+    free(c.a);
+    if (best == GV_ENC_UNKNOWN) free(r);
+    else *rec = r;
+    return best;
+}
+
+int gv_text_unmojibake_as(const char *utf8, gv_encoding e, char **out, gv_error *err) {
+    if (out) *out = NULL;
+    if (!utf8 || !out) return gv_error_set(err, GV_EUSAGE, "gv_text_unmojibake_as: NULL argument");
+    if (e != GV_ENC_UTF8 && e != GV_ENC_CP1258 && e != GV_ENC_TCVN3 && e != GV_ENC_VNI)
+        return gv_error_set(err, GV_EUSAGE, "gv_text_unmojibake_as: encoding '%s'", gv_encoding_name(e));
+    size_t n = strlen(utf8);
+    if (gv__utf8_check(utf8, n, NULL, NULL) != n) return GV_OK;
+    cpbuf b = {0}, c = {0};
+    decode_cps((const unsigned char *)utf8, n, GV_ENC_UTF8, 0, &b);
+    unsigned char *r = b.nomem ? NULL : malloc(b.n + 1);
+    int rc = GV_OK;
+    if (!r) rc = gv_error_set(err, GV_ENOMEM, "out of memory");
+    else if (recover_bytes(&b, r)) {
+        size_t bad = decode_cps(r, b.n, e, 0, &c), g, x, gu, xu;
+        if (c.nomem) rc = gv_error_set(err, GV_ENOMEM, "out of memory");
+        else {
+            score_cps(&c, &g, &x);
+            score_cps(&b, &gu, &xu);
+            /* All bytes defined, and read at least as well as the garbled
+             * form (minority names that are not single syllables stay as
+             * bad in both). */
+            if (bad == (size_t)-1 && (long)g - (long)x >= (long)gu - (long)xu && g > 0)
+                rc = gv_text_to_utf8((const char *)r, b.n, e, out, err);
+        }
+    }
+    free(r);
+    free(b.a);
+    free(c.a);
+    return rc;
+}
+
+int gv_text_unmojibake(const char *utf8, gv_encoding *as, char **out, gv_error *err) {
+    if (out) *out = NULL;
+    if (as) *as = GV_ENC_UNKNOWN;
+    if (!utf8 || !out) return gv_error_set(err, GV_EUSAGE, "gv_text_unmojibake: NULL argument");
+    size_t n = strlen(utf8);
+    if (gv__utf8_check(utf8, n, NULL, NULL) != n) return GV_OK;
+    unsigned char *rec = NULL;
+    gv_encoding e = mojibake(utf8, n, &rec);
+    if (e == GV_ENC_UNKNOWN) return GV_OK;
+    int rc = gv_text_to_utf8((const char *)rec, strlen((const char *)rec), e, out, err);
+    free(rec);
+    if (rc == GV_OK && as) *as = e;
+    return rc;
+}
+
 /* ------------------------------------------------------------ detector */
 
 enum { NLEG = 3 };
@@ -847,6 +952,7 @@ struct gv_enc_detector {
     size_t utf8_good, utf8_bad;
     size_t nlegacy;        /* values that are not UTF-8, or implausible as UTF-8 */
     size_t nimplausible;
+    size_t nmojibake;      /* UTF-8 values that are legacy text read as Windows-1252 */
     size_t good[NLEG], bad[NLEG], decisive[NLEG];
     cpbuf scratch;
 };
@@ -904,6 +1010,12 @@ void gv_enc_detector_feed(gv_enc_detector *d, const char *bytes, size_t n) {
             legacy_done = 1;
         }
         if (plausible) {
+            if (b) {
+                unsigned char *rec;
+                gv_encoding m = mojibake(bytes, ok, &rec);
+                free(rec);
+                if (m != GV_ENC_UNKNOWN) d->nmojibake++;
+            }
             d->nutf8++;
             d->nmulti += nmulti;
             d->ntruncated += ok != n;
@@ -1015,6 +1127,7 @@ void gv_enc_detector_counts(const gv_enc_detector *d, gv_enc_counts *out) {
     out->truncated = d->ntruncated;
     out->legacy = d->nlegacy;
     out->implausible_utf8 = d->nimplausible;
+    out->mojibake = d->nmojibake;
 }
 
 gv_encoding gv_text_detect(const char *bytes, size_t n, double *confidence) {

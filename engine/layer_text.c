@@ -261,6 +261,57 @@ static int convert_one(gv__text_job *j, gv__layer_text *t, char **slot, size_t f
     return GV_OK;
 }
 
+/* UTF-8 values that are legacy text an earlier conversion read as
+ * Windows-1252 or Latin-1 ("Hµ Néi"): repaired when the recovered bytes
+ * read as Vietnamese only (gv_text_unmojibake), counted, the first shown;
+ * a problem, since the file itself should be converted again. */
+static int repair_mojibake(gv__text_job *j, gv__layer_text *t, gv_error *err) {
+    gv_layer_encoding_info *in = &t->info;
+    size_t nslots = j->nfields + j->nfeat * j->nfields;
+#define SLOT(k) ((k) < j->nfields ? &j->names[k] : &j->values[(k) - j->nfields])
+    /* First the values that tell by themselves which encoding was garbled
+     * (their UTF-8 reading has words that are not syllables)... */
+    size_t votes[4] = {0};
+    static const gv_encoding C[4] = {GV_ENC_UTF8, GV_ENC_CP1258, GV_ENC_TCVN3, GV_ENC_VNI};
+    for (size_t k = 0; k < nslots; k++) {
+        char **slot = SLOT(k);
+        if (!*slot || !nonascii(*slot)) continue;
+        gv_encoding as;
+        char *fixed = NULL;
+        if (gv_text_unmojibake(*slot, &as, &fixed, err) == GV_ENOMEM) return GV_ENOMEM;
+        for (int c = 0; c < 4; c++) votes[c] += fixed && as == C[c];
+        free(fixed);
+    }
+    int w = 0;
+    for (int c = 1; c < 4; c++)
+        if (votes[c] > votes[w]) w = c;
+    if (!votes[w]) return GV_OK;
+    /* ...then every value whose bytes read well in that encoding, also
+     * those whose garbled form happens to look Vietnamese (VNI "Xaõ"). */
+    for (size_t k = 0; k < nslots; k++) {
+        char **slot = SLOT(k);
+        if (!*slot || !nonascii(*slot)) continue;
+        gv_encoding as = C[w];
+        char *fixed = NULL;
+        if (gv_text_unmojibake_as(*slot, as, &fixed, err) == GV_ENOMEM) return GV_ENOMEM;
+        if (!fixed) continue;
+        if (!strcmp(fixed, *slot)) { free(fixed); continue; }
+        if (in->mojibake++ == 0) {
+            char w[400];
+            size_t feat = k < j->nfields ? (size_t)-1 : (k - j->nfields) / j->nfields;
+            where_(j, feat, k < j->nfields ? k : (k - j->nfields) % j->nfields, w, sizeof w);
+            snprintf(t->moji_as, sizeof t->moji_as, "%s", enc_label(as));
+            issue(t, "mojibake: %s: '%s' is %s text that an earlier conversion read as Windows-1252/Latin-1: "
+                     "read as '%s' (convert the file again from its source)", w, *slot, enc_label(as), fixed);
+        }
+        free(*slot);
+        *slot = fixed;
+    }
+#undef SLOT
+    if (in->mojibake) in->problem = 1;
+    return GV_OK;
+}
+
 /* The first value (or field name) detected as `want` (or, want UNKNOWN,
  * not valid UTF-8 and holding bytes >= 0x80). */
 static int find_value(const gv__text_job *j, int want_utf8, size_t *feat, size_t *f, gv_encoding *as) {
@@ -430,6 +481,7 @@ int gv__layer_text_decode(gv__text_job *j, gv__layer_text *t, gv_error *err) {
             rc = convert_one(j, t, &j->values[i * j->nfields + f], i, f, e, flags, gdal_enc, mixed_legacy, err);
     if (rc != GV_OK) goto out;
     if (in->undecodable) in->problem = 1;
+    if (cnt.mojibake && e == GV_ENC_UTF8 && !in->overridden && (rc = repair_mojibake(j, t, err)) != GV_OK) goto out;
 
     /* The .cpg against the text. */
     if (dc != DECL_NONE) {
@@ -469,6 +521,9 @@ int gv__layer_text_decode(gv__text_job *j, gv__layer_text *t, gv_error *err) {
             w += snprintf(s + w, sizeof s - (size_t)w, "; %zu values cut inside their last character", in->truncated);
         if (w > 0 && (size_t)w < sizeof s && in->undecodable)
             w += snprintf(s + w, sizeof s - (size_t)w, "; %zu values with undefined bytes", in->undecodable);
+        if (w > 0 && (size_t)w < sizeof s && in->mojibake)
+            w += snprintf(s + w, sizeof s - (size_t)w, "; %zu values were %s mojibake (repaired)", in->mojibake,
+                          t->moji_as);
         if (w > 0 && (size_t)w < sizeof s && in->small_capitals)
             snprintf(s + w, sizeof s - (size_t)w,
                      "; %zu words begin with a small toned letter where a capital was likely meant (TCVN3 has no "

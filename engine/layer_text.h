@@ -13,6 +13,7 @@ typedef struct gv__layer_text {
     char *cpg, *summary;
     char **issues;
     size_t nissues;
+    char moji_as[16]; /* encoding the mojibake was repaired from */
 } gv__layer_text;
 
 /* One layer's text to decode, in place: every string is malloc'd raw bytes

@@ -217,6 +217,7 @@ static long report_encoding(gv_check_report *r, const gv_layer *l, size_t max, j
     json_object_object_add(ji, "truncated_values", json_object_new_int64((int64_t)e.truncated));
     json_object_object_add(ji, "undecodable_values", json_object_new_int64((int64_t)e.undecodable));
     json_object_object_add(ji, "small_capitals", json_object_new_int64((int64_t)e.small_capitals));
+    json_object_object_add(ji, "mojibake_values", json_object_new_int64((int64_t)e.mojibake));
     json_object_object_add(ji, "problem", json_object_new_boolean(e.problem));
     json_object_object_add(ji, "summary", jstr(e.summary));
     json_object *jis = json_object_new_array();

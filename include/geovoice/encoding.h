@@ -133,6 +133,7 @@ typedef struct gv_enc_counts {
     size_t truncated;        /* UTF-8 values cut inside their last character */
     size_t legacy;           /* values not UTF-8, or implausible as UTF-8 */
     size_t implausible_utf8; /* valid UTF-8 that reads as Vietnamese only in a legacy encoding */
+    size_t mojibake;         /* UTF-8 values that are mojibake (gv_text_unmojibake repairs them) */
 } gv_enc_counts;
 
 /* Fills *out (d NULL: zeros). */
@@ -147,6 +148,26 @@ GV_API gv_encoding gv_text_detect(const char *bytes, size_t n, double *confidenc
  * GV_EUSAGE, GV_ENOMEM. */
 GV_API int gv_text_scores(const char *bytes, size_t n, gv_encoding e, unsigned flags, size_t *good,
                           size_t *bad);
+
+/* Mojibake: UTF-8 text made by an earlier conversion that read legacy
+ * bytes (or UTF-8) as Windows-1252 or ISO-8859-1, as GDAL reads a DBF
+ * without .cpg: TCVN3 "Hà Nội" becomes "Hµ Néi". When utf8 has words that
+ * are not Vietnamese syllables, maps to single bytes (code points below
+ * U+0100 and 1252's extras), and those bytes read as syllables only in
+ * some encoding (UTF-8, CP1258, TCVN3 or VNI; the most words), *out gets
+ * that reading (UTF-8 NFC, malloc'd) and *as (may be NULL) that encoding.
+ * Otherwise *out is NULL and *as GV_ENC_UNKNOWN. GV_OK; GV_EUSAGE for
+ * NULL utf8/out; GV_ENOMEM. */
+GV_API int gv_text_unmojibake(const char *utf8, gv_encoding *as, char **out, gv_error *err);
+
+/* As gv_text_unmojibake when the encoding is known (from the other values
+ * of a layer): *out gets e's reading of the recovered bytes when they hold
+ * a byte >= 0x80, are all defined in e and read at least as well as utf8
+ * (good words minus bad ones, at least one good), even if utf8 reads as
+ * syllables itself (VNI "Xã" is "Xaõ", which Latin-1 makes a plausible
+ * word); else NULL. e is UTF-8,
+ * CP1258, TCVN3 or VNI (else GV_EUSAGE). */
+GV_API int gv_text_unmojibake_as(const char *utf8, gv_encoding e, char **out, gv_error *err);
 
 /* ----------------------------------------------------------- conversion */
 

@@ -65,7 +65,9 @@ GV_API void gv_layer_options_init(gv_layer_options *o);
  * is compared with what the bytes say (a .cpg that contradicts them is
  * reported, and the bytes win), and decides only when the bytes are
  * ambiguous between legacy encodings; its DBF LDID is reported. Every value
- * becomes UTF-8 NFC (NFD text is composed). An OGR `where` filter is
+ * becomes UTF-8 NFC (NFD text is composed). UTF-8 text that an earlier
+ * conversion garbled (legacy bytes read as Windows-1252: "Hµ Néi") is
+ * repaired when its bytes read as Vietnamese, and reported. An OGR `where` filter is
  * encoded into the detected encoding before it is applied, so that it
  * compares like with like.
  * Errors (GV_EDATA, one line naming the file, a feature and a field),
@@ -95,9 +97,12 @@ typedef struct gv_layer_encoding_info {
     size_t nfd;              /* values that were not NFC (composed on reading) */
     size_t truncated;        /* UTF-8 values cut inside their last character (dropped) */
     size_t undecodable;      /* values with bytes the encoding does not define (lenient: U+FFFD) */
+    size_t mojibake;         /* UTF-8 values that were legacy text read as Windows-1252 by an earlier
+                                conversion ("Hµ Néi"), repaired (gv_text_unmojibake) */
     size_t small_capitals;   /* TCVN3: words beginning with a small toned letter in a value whose other
                                 words begin with capitals (VN3 has no capitals with tones; read small) */
-    int problem;             /* 1: a wrong .cpg, mixed or unknown encoding, undecodable values */
+    int problem;             /* 1: a wrong .cpg, mixed, unknown or ambiguous encoding, undecodable values,
+                                mojibake */
     const char *summary;     /* one line for people */
     size_t nissues;          /* lines naming a feature and field (at most 20) */
     const char *const *issues;

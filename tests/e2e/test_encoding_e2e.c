@@ -465,12 +465,50 @@ static void test_ambiguous(void **state) {
     gv_layer_free(l);
 }
 
+/* A GeoJSON (UTF-8 by its format) made from a VNI DBF by a tool that
+ * read the DBF as Latin-1: "Thaønh phoá Haø Noäi" in UTF-8. The values
+ * that tell by themselves (words that are not syllables) show it is VNI;
+ * then every value whose bytes read well in VNI is repaired, "Xã Kim Anh"
+ * too, whose garbled form "Xaõ Kim Anh" looks like syllables. */
+static void test_mojibake_layer(void **state) {
+    (void)state;
+    const char *utf8[4] = {NAMES[0], NAMES[1], NAMES[2], "Xã Kim Anh"};
+    const char *vni[4] = {VNI_NAMES[0], VNI_NAMES[1], VNI_NAMES[2], "Xa\xF5 Kim Anh"};
+    char gj[8000];
+    size_t w = (size_t)snprintf(gj, sizeof gj, "{\"type\":\"FeatureCollection\",\"features\":[");
+    for (int i = 0; i < 4; i++) {
+        char *moji = ic("ISO-8859-1", "UTF-8", vni[i]);
+        w += (size_t)snprintf(gj + w, sizeof gj - w,
+                              "%s{\"type\":\"Feature\",\"properties\":{\"ma\":\"%d\",\"ten\":\"%s\"},"
+                              "\"geometry\":{\"type\":\"Polygon\",\"coordinates\":[[[105,%d],[106,%d],[106,%d.5],"
+                              "[105,%d.5],[105,%d]]]}}",
+                              i ? "," : "", i + 1, moji, 10 + i, 10 + i, 10 + i, 10 + i, 10 + i);
+        free(moji);
+    }
+    snprintf(gj + w, sizeof gj - w, "]}\n");
+    const char *path = keep("moji.geojson");
+    assert_int_equal(tu_write_file(path, gj), 0);
+    gv_layer *l = open_ok(path);
+    for (int i = 0; i < 4; i++) assert_string_equal(gv_layer_value(l, (size_t)i, 1), utf8[i]);
+    gv_layer_encoding_info e;
+    gv_layer_encoding(l, &e);
+    assert_int_equal(e.encoding, GV_ENC_UTF8);
+    assert_int_equal(e.mojibake, 4);
+    assert_int_equal(e.problem, 1);
+    assert_non_null(strstr(e.summary, "; 4 values were VNI mojibake (repaired)"));
+    assert_string_equal(e.issues[0], "mojibake: FID 0 field 'ten': 'Thaønh phoá Haø Noäi' is VNI text that an "
+                                     "earlier conversion read as Windows-1252/Latin-1: read as 'Thành phố Hà Nội' "
+                                     "(convert the file again from its source)");
+    gv_layer_free(l);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_each_encoding),  cmocka_unit_test(test_where_filter),
         cmocka_unit_test(test_truncated_utf8), cmocka_unit_test(test_mixed),
         cmocka_unit_test(test_check_report),   cmocka_unit_test(test_map_join_by_name),
         cmocka_unit_test(test_tcvn3_capitals), cmocka_unit_test(test_ambiguous),
+        cmocka_unit_test(test_mojibake_layer),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     if (!getenv("GV_KEEP")) tu_rmtree(dir());

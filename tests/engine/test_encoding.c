@@ -563,6 +563,84 @@ static void test_detect_real_names(void **state) {
     free(names);
 }
 
+/* Mojibake: every name of units_2025 in TCVN3, VNI, CP1258 and UTF-8
+ * bytes read as ISO-8859-1 (as GDAL reads a DBF without .cpg) and saved
+ * as UTF-8 (iconv does both steps here) is repaired to its own reading;
+ * and no real UTF-8 name is touched. */
+static void test_mojibake(void **state) {
+    (void)state;
+    size_t nn = 0;
+    char **names = load_names(&nn);
+    if (!names) { skip(); return; }
+    const gv_encoding E[] = {GV_ENC_UTF8, GV_ENC_CP1258, GV_ENC_TCVN3, GV_ENC_VNI};
+    size_t repaired[4] = {0}, alone_silent[4] = {0}, untouched = 0, nonascii = 0;
+    for (size_t i = 0; i < nn; i++) {
+        char *fixed = (char *)1;
+        gv_encoding as = GV_ENC_MIXED;
+        assert_int_equal(gv_text_unmojibake(names[i], &as, &fixed, NULL), GV_OK);
+        untouched += fixed == NULL && as == GV_ENC_UNKNOWN;
+        free(fixed);
+        int high = 0;
+        for (const char *p = names[i]; *p; p++) high |= (unsigned char)*p >= 0x80;
+        nonascii += high;
+        for (size_t e = 0; e < 4; e++) {
+            size_t n, m;
+            char *b = independent_bytes(names[i], E[e], &n);
+            char *moji = ic("ISO-8859-1", "UTF-8", b, n, &m);
+            char *want = dec(b, n, E[e], 0);
+            fixed = NULL;
+            assert_int_equal(gv_text_unmojibake(moji, &as, &fixed, NULL), GV_OK);
+            size_t g, bad;
+            gv_text_scores(moji, m, GV_ENC_UTF8, 0, &g, &bad);
+            char *fixed_as = NULL;
+            assert_int_equal(gv_text_unmojibake_as(moji, E[e], &fixed_as, NULL), GV_OK);
+            if (!high) {
+                assert_null(fixed); /* ASCII is the same in every reading */
+                assert_null(fixed_as);
+                free(b), free(moji), free(want);
+                continue;
+            }
+            /* Knowing the encoding, every value is repaired. */
+            assert_non_null(fixed_as);
+            assert_string_equal(fixed_as, want);
+            free(fixed_as);
+            if (fixed && !strcmp(fixed, want) && as == E[e]) {
+                repaired[e]++;
+            } else if (!fixed && (bad == 0 || !strcmp(moji, want) || (gv_text_scores(want, strlen(want), GV_ENC_UTF8,
+                                                                                      0, &g, &bad), bad > 0))) {
+                /* Alone, the value cannot tell: its garbled form reads as
+                 * syllables (VNI "Xã" is "Xaõ"), or is the same text
+                 * (CP1258 letters Latin-1 has too), or its right reading
+                 * is not all syllables either (Đakrông); a layer's other
+                 * values decide (layer_text.c). */
+                alone_silent[e]++;
+            } else {
+                print_message("%s mojibake of '%s' gave '%s' as %s\n", gv_encoding_name(E[e]), names[i],
+                              fixed ? fixed : "(none)", gv_encoding_name(as));
+            }
+            free(b), free(moji), free(want), free(fixed);
+        }
+    }
+    assert_int_equal(untouched, nn);
+    for (size_t e = 0; e < 4; e++) {
+        print_message("mojibake %s: %zu of %zu names repaired alone, %zu need the layer\n", gv_encoding_name(E[e]),
+                      repaired[e], nonascii, alone_silent[e]);
+        assert_int_equal(repaired[e] + alone_silent[e], nonascii);
+        assert_true(repaired[e] > nonascii / 2);
+    }
+    for (size_t i = 0; i < nn; i++) free(names[i]);
+    free(names);
+    /* The detector counts them. */
+    gv_enc_detector *d = gv_enc_detector_new();
+    gv_enc_detector_feed(d, "H\xC2\xB5 N\xC3\xA9i", 8); /* "Hµ Néi" */
+    gv_enc_counts cnt;
+    gv_enc_detector_counts(d, &cnt);
+    assert_int_equal(cnt.mojibake, 1);
+    assert_int_equal(gv_enc_detector_result(d, NULL), GV_ENC_UTF8);
+    gv_enc_detector_free(d);
+    assert_int_equal(gv_text_unmojibake(NULL, NULL, NULL, NULL), GV_EUSAGE);
+}
+
 /* Hand-made cases whose answer is worked out in the comments. */
 static void test_detect_cases(void **state) {
     (void)state;
@@ -686,6 +764,7 @@ int main(void) {
         cmocka_unit_test(test_tcvn3_capitals),
         cmocka_unit_test(test_nfc_and_errors),
         cmocka_unit_test(test_detect_real_names),
+        cmocka_unit_test(test_mojibake),
         cmocka_unit_test(test_detect_cases),
         cmocka_unit_test(test_syllables),
     };

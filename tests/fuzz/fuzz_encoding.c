@@ -7,7 +7,8 @@
  * in NFC; the lossy conversion never fails and counts undefined bytes
  * exactly when the strict one fails; what comes out re-encodes into the
  * same encoding and decodes back to itself; valid UTF-8 input encoded
- * into an encoding decodes back to its NFC. */
+ * into an encoding decodes back to its NFC, and its mojibake repair, when
+ * there is one, is NFC in one of the encodings. */
 #include "fuzz.h"
 
 #include "encoding_int.h"
@@ -110,6 +111,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     t[size] = 0;
     size_t tl = strlen(t);
     if (gv__utf8_check(t, tl, NULL, NULL) == tl) {
+        /* Mojibake repair: NFC out, in the encoding named. */
+        gv_encoding as = GV_ENC_MIXED;
+        char *fixed = (char *)1;
+        fuzz_check(gv_text_unmojibake(t, &as, &fixed, NULL) == GV_OK);
+        fuzz_check((fixed == NULL) == (as == GV_ENC_UNKNOWN));
+        if (fixed) {
+            fuzz_check(valid_nfc(fixed));
+            fuzz_check(as == GV_ENC_UTF8 || as == GV_ENC_CP1258 || as == GV_ENC_TCVN3 || as == GV_ENC_VNI);
+            free(fixed);
+        }
+        for (size_t k = 1; k < sizeof ENCS / sizeof ENCS[0]; k++) {
+            fixed = NULL;
+            fuzz_check(gv_text_unmojibake_as(t, ENCS[k], &fixed, NULL) == GV_OK);
+            if (fixed) fuzz_check(valid_nfc(fixed));
+            free(fixed);
+        }
         char *want = (char *)utf8proc_NFC((const utf8proc_uint8_t *)t);
         for (size_t k = 0; want && k < sizeof ENCS / sizeof ENCS[0]; k++) {
             char *b = NULL, *u = NULL;
