@@ -445,6 +445,9 @@ static gv_encoding prepass_encoding(OGRLayerH lyr, size_t nfields) {
         const char *nm = OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(defn, (int)f));
         gv_enc_detector_feed(d, nm, strlen(nm));
     }
+    /* Attributes only: the geometries are not needed for this pass. */
+    const char *ignored[] = {"OGR_GEOMETRY", NULL};
+    OGR_L_SetIgnoredFields(lyr, ignored);
     OGR_L_ResetReading(lyr);
     OGRFeatureH fh;
     while ((fh = OGR_L_GetNextFeature(lyr)) != NULL) {
@@ -455,6 +458,7 @@ static gv_encoding prepass_encoding(OGRLayerH lyr, size_t nfields) {
             }
         OGR_F_Destroy(fh);
     }
+    OGR_L_SetIgnoredFields(lyr, NULL);
     OGR_L_ResetReading(lyr);
     gv_encoding e = gv_enc_detector_result(d, NULL);
     gv_enc_detector_free(d);

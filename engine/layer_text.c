@@ -312,9 +312,21 @@ static int repair_mojibake(gv__text_job *j, gv__layer_text *t, gv_error *err) {
     return GV_OK;
 }
 
-/* The first value (or field name) detected as `want` (or, want UNKNOWN,
- * not valid UTF-8 and holding bytes >= 0x80). */
+/* The first field name or value holding bytes >= 0x80 that is detected
+ * as UTF-8 (want_utf8) or as anything else; *feat is (size_t)-1 for a
+ * field name. */
 static int find_value(const gv__text_job *j, int want_utf8, size_t *feat, size_t *f, gv_encoding *as) {
+    for (size_t k = 0; k < j->nfields; k++) {
+        const char *v = j->names[k];
+        if (!v || !nonascii(v)) continue;
+        gv_encoding e = gv_text_detect(v, strlen(v), NULL);
+        if ((e == GV_ENC_UTF8) == want_utf8) {
+            *feat = (size_t)-1;
+            *f = k;
+            *as = e;
+            return 1;
+        }
+    }
     for (size_t i = 0; i < j->nfeat; i++)
         for (size_t k = 0; k < j->nfields; k++) {
             const char *v = j->values[i * j->nfields + k];
@@ -441,7 +453,7 @@ int gv__layer_text_decode(gv__text_job *j, gv__layer_text *t, gv_error *err) {
         char w[400] = "?", sh[300] = "";
         if (find_value(j, 0, &fi, &ff, &a)) {
             where_(j, fi, ff, w, sizeof w);
-            show_raw(fi == (size_t)-1 ? "" : j->values[fi * j->nfields + ff], sh, sizeof sh);
+            show_raw(fi == (size_t)-1 ? j->names[ff] : j->values[fi * j->nfields + ff], sh, sizeof sh);
         }
         if (dc != DECL_NONE && decl_enc(dc) == GV_ENC_UNKNOWN) {
             /* Another language's code page, as the .cpg says. */

@@ -502,13 +502,41 @@ static void test_mojibake_layer(void **state) {
     gv_layer_free(l);
 }
 
+/* Text that is Vietnamese in no encoding geovoice knows (Latin-1 French):
+ * without a .cpg an error naming file, feature, field and bytes; with a
+ * .cpg naming its code page, read as the .cpg says. */
+static void test_not_vietnamese(void **state) {
+    (void)state;
+    const char *fields[1] = {"NAME"};
+    const char *vals[2] = {"C\xF4te d'Ivoire", "Fran\xE7" "aise"};
+    const char *shp = write_raw("latin1", fields, 1, 20, vals, 2, 0);
+    gv_layer *l = NULL;
+    gv_error err;
+    assert_int_equal(gv_layer_open(shp, NULL, NULL, &l, &err), GV_EDATA);
+    assert_non_null(strstr(err.msg, shp));
+    assert_non_null(strstr(err.msg, ": FID 0 field 'NAME': 'C\\xF4te d'Ivoire': the text is not UTF-8 and not "
+                                    "Vietnamese in CP1258, TCVN3 or VNI, and no .cpg says what it is; pass --encoding"));
+    char cpg[4300];
+    snprintf(cpg, sizeof cpg, "%s/latin1.cpg", dir());
+    assert_int_equal(tu_write_file(cpg, "1252"), 0);
+    l = open_ok(shp);
+    assert_string_equal(gv_layer_value(l, 0, 0), "Côte d'Ivoire");
+    assert_string_equal(gv_layer_value(l, 1, 0), "Française");
+    gv_layer_encoding_info e;
+    gv_layer_encoding(l, &e);
+    assert_int_equal(e.detected, GV_ENC_UNKNOWN);
+    assert_int_equal(e.problem, 0);
+    assert_non_null(strstr(e.summary, "read as the .cpg says (CP1252)"));
+    gv_layer_free(l);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_each_encoding),  cmocka_unit_test(test_where_filter),
         cmocka_unit_test(test_truncated_utf8), cmocka_unit_test(test_mixed),
         cmocka_unit_test(test_check_report),   cmocka_unit_test(test_map_join_by_name),
         cmocka_unit_test(test_tcvn3_capitals), cmocka_unit_test(test_ambiguous),
-        cmocka_unit_test(test_mojibake_layer),
+        cmocka_unit_test(test_mojibake_layer), cmocka_unit_test(test_not_vietnamese),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     if (!getenv("GV_KEEP")) tu_rmtree(dir());
