@@ -130,6 +130,13 @@ static const char *write_raw(const char *name, const char *const *fields, size_t
     return keep(shp);
 }
 
+/* How l's text was read. */
+static gv_layer_encoding_info enc_of(const gv_layer *l) {
+    gv_layer_encoding_info e;
+    gv_layer_encoding(l, &e);
+    return e;
+}
+
 /* Opens path strictly, asserting success. */
 static gv_layer *open_ok(const char *path) {
     gv_layer *l = NULL;
@@ -161,8 +168,7 @@ static void expect_layer(const char *shp, kind k, gv_encoding want, int agrees, 
         free(raw);
         free(w);
     }
-    gv_layer_encoding_info e;
-    gv_layer_encoding(l, &e);
+    gv_layer_encoding_info e = enc_of(l);
     assert_int_equal(e.encoding, want);
     assert_int_equal(e.declared_agrees, agrees);
     assert_int_equal(e.problem, problem);
@@ -194,8 +200,7 @@ static void test_each_encoding(void **state) {
     const char *nfd = write_shp("utf8_nfd", E_UTF8_NFD, "UTF-8", 0x57);
     expect_layer(nfd, E_UTF8_NFD, GV_ENC_UTF8, 1, 0);
     gv_layer *l = open_ok(nfd);
-    gv_layer_encoding_info e;
-    gv_layer_encoding(l, &e);
+    gv_layer_encoding_info e = enc_of(l);
     assert_int_equal(e.nfd, 4);
     assert_non_null(strstr(e.summary, "4 decomposed (NFD) values composed to NFC"));
     gv_layer_free(l);
@@ -222,8 +227,7 @@ static void test_truncated_utf8(void **state) {
     const char *vals[1] = {"Đà Nẵng"};
     gv_layer *l = open_ok(write_raw("cut", fields, 1, 7, vals, 1, 0));
     assert_string_equal(gv_layer_value(l, 0, 0), "Đà N");
-    gv_layer_encoding_info e;
-    gv_layer_encoding(l, &e);
+    gv_layer_encoding_info e = enc_of(l);
     assert_int_equal(e.encoding, GV_ENC_UTF8);
     assert_int_equal(e.truncated, 1);
     assert_int_equal(e.problem, 0);
@@ -255,8 +259,7 @@ static void test_mixed(void **state) {
     o.lenient = 1;
     assert_int_equal(gv_layer_open_ex(shp, NULL, NULL, &o, &l, &err), GV_OK);
     for (int i = 0; i < 3; i++) assert_string_equal(gv_layer_value(l, (size_t)i, 1), NAMES[i]);
-    gv_layer_encoding_info e;
-    gv_layer_encoding(l, &e);
+    gv_layer_encoding_info e = enc_of(l);
     assert_int_equal(e.encoding, GV_ENC_MIXED);
     assert_int_equal(e.problem, 1);
     gv_layer_free(l);
@@ -406,8 +409,7 @@ static void test_tcvn3_capitals(void **state) {
     gv_layer *l = open_ok(shp);
     gv_error err;
     assert_string_equal(gv_layer_value(l, 0, 1), "Huyện ứng Hoà");
-    gv_layer_encoding_info e;
-    gv_layer_encoding(l, &e);
+    gv_layer_encoding_info e = enc_of(l);
     assert_int_equal(e.encoding, GV_ENC_TCVN3);
     assert_int_equal(e.small_capitals, 1);
     assert_non_null(strstr(e.summary, "1 words begin with a small toned letter where a capital was likely meant"));
@@ -446,8 +448,7 @@ static void test_ambiguous(void **state) {
     gv_layer *l = open_ok(shp);
     gv_error err;
     assert_string_equal(gv_layer_value(l, 0, 0), "Sôn La");
-    gv_layer_encoding_info e;
-    gv_layer_encoding(l, &e);
+    gv_layer_encoding_info e = enc_of(l);
     assert_int_equal(e.encoding, GV_ENC_CP1258);
     assert_float_equal(e.confidence, 1.0 / 3.0, 1e-9);
     assert_int_equal(e.problem, 1);
@@ -460,7 +461,7 @@ static void test_ambiguous(void **state) {
     o.encoding = GV_ENC_VNI;
     assert_int_equal(gv_layer_open_ex(shp, NULL, NULL, &o, &l, &err), GV_OK);
     assert_string_equal(gv_layer_value(l, 0, 0), "Sơn La");
-    gv_layer_encoding(l, &e);
+    e = enc_of(l);
     assert_int_equal(e.problem, 0);
     gv_layer_free(l);
 }
@@ -490,8 +491,7 @@ static void test_mojibake_layer(void **state) {
     assert_int_equal(tu_write_file(path, gj), 0);
     gv_layer *l = open_ok(path);
     for (int i = 0; i < 4; i++) assert_string_equal(gv_layer_value(l, (size_t)i, 1), utf8[i]);
-    gv_layer_encoding_info e;
-    gv_layer_encoding(l, &e);
+    gv_layer_encoding_info e = enc_of(l);
     assert_int_equal(e.encoding, GV_ENC_UTF8);
     assert_int_equal(e.mojibake, 4);
     assert_int_equal(e.problem, 1);
@@ -522,8 +522,7 @@ static void test_not_vietnamese(void **state) {
     l = open_ok(shp);
     assert_string_equal(gv_layer_value(l, 0, 0), "Côte d'Ivoire");
     assert_string_equal(gv_layer_value(l, 1, 0), "Française");
-    gv_layer_encoding_info e;
-    gv_layer_encoding(l, &e);
+    gv_layer_encoding_info e = enc_of(l);
     assert_int_equal(e.detected, GV_ENC_UNKNOWN);
     assert_int_equal(e.problem, 0);
     assert_non_null(strstr(e.summary, "read as the .cpg says (CP1252)"));
