@@ -18,9 +18,15 @@ int gv_cli_exit_code(int rc);
 /* Log callback for library jobs: one line to stderr unless quiet. */
 void gv_cli_log(void *ctx, const char *line);
 
+/* --decimal ARG: '.' or ',' into *out (0); anything else is printed as a
+ * usage error of `geovoice VERB` (1). */
+int gv_cli_decimal(const char *verb, const char *arg, char *out);
+
 /* The verbs. */
 int gv_cli_map(int argc, char **argv);
 int gv_cli_check(int argc, char **argv);
 int gv_cli_stats(int argc, char **argv);
+int gv_cli_crosswalk(int argc, char **argv);
+int gv_cli_reconcile(int argc, char **argv);
 
 #endif

@@ -66,11 +66,7 @@ int gv_cli_check(int argc, char **argv) {
             o.match_name = !strcmp(optarg, "name");
             break;
         case O_DECIMAL:
-            if (strcmp(optarg, ".") && strcmp(optarg, ",")) {
-                fprintf(stderr, "geovoice check: --decimal '%s': expected . or ,\n", optarg);
-                return 1;
-            }
-            o.decimal = optarg[0];
+            if (gv_cli_decimal("check", optarg, &o.decimal)) return 1;
             break;
         case O_MAX:
             o.max_listed = (size_t)strtoul(optarg, &end, 10);

@@ -117,8 +117,7 @@ int gv_cli_map(int argc, char **argv) {
             break;
         case O_DUP: o.allow_duplicates = optarg; break;
         case O_DECIMAL:
-            if (strcmp(optarg, ".") && strcmp(optarg, ",")) { fprintf(stderr, "geovoice map: --decimal '%s': expected . or ,\n", optarg); return 1; }
-            o.decimal = optarg[0];
+            if (gv_cli_decimal("map", optarg, &o.decimal)) return 1;
             break;
         case O_STRICT: o.strict = 1; break;
         case O_NOINSETS: o.no_insets = 1; break;

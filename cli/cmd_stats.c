@@ -78,11 +78,7 @@ int gv_cli_stats(int argc, char **argv) {
             break;
         case O_STRICT: o.strict = 1; break;
         case O_DECIMAL:
-            if (strcmp(optarg, ".") && strcmp(optarg, ",")) {
-                fprintf(stderr, "geovoice stats: --decimal '%s': expected . or ,\n", optarg);
-                return 1;
-            }
-            o.decimal = optarg[0];
+            if (gv_cli_decimal("stats", optarg, &o.decimal)) return 1;
             break;
         case 'q':
         case O_QUIET: gv_cli_quiet = 1; break;

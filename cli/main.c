@@ -23,6 +23,15 @@ void gv_cli_log(void *ctx, const char *line) {
     if (!gv_cli_quiet) fprintf(stderr, "%s\n", line);
 }
 
+int gv_cli_decimal(const char *verb, const char *arg, char *out) {
+    if (strcmp(arg, ".") && strcmp(arg, ",")) {
+        fprintf(stderr, "geovoice %s: --decimal '%s': expected . or ,\n", verb, arg);
+        return 1;
+    }
+    *out = arg[0];
+    return 0;
+}
+
 static const struct {
     const char *name;
     int (*run)(int argc, char **argv);
@@ -31,6 +40,8 @@ static const struct {
     {"map", gv_cli_map, "draw a choropleth of boundary units joined to a table (PNG, PDF, SVG)"},
     {"check", gv_cli_check, "inspect boundary sources and tables: geometries, CRS, codes, table problems, join coverage"},
     {"stats", gv_cli_stats, "urban-rural and ethnic indicators per unit, rolled up to province, region, nation"},
+    {"reconcile", gv_cli_reconcile, "compare two sources of a figure per unit: differences, shares, robust z-scores, map"},
+    {"crosswalk", gv_cli_crosswalk, "carry counts from the units of one boundary set to another (2019 -> 2025)"},
 };
 
 static void usage(FILE *f) {

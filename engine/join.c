@@ -2,6 +2,8 @@
  * (see include/geovoice/join.h). */
 #include "geovoice/join.h"
 
+#include "csvout.h"
+
 #include "geovoice/names.h"
 
 #include <ctype.h>
@@ -498,17 +500,6 @@ const gv_join_issue *gv_join_issue_at(const gv_join *j, size_t i) {
     return i < j->nissues ? &j->issues[i] : NULL;
 }
 
-static void csv_field(FILE *f, const char *s) {
-    int q = strpbrk(s, ",\"\n\r") != NULL;
-    if (!q) { fputs(s, f); return; }
-    fputc('"', f);
-    for (; *s; s++) {
-        if (*s == '"') fputc('"', f);
-        fputc(*s, f);
-    }
-    fputc('"', f);
-}
-
 int gv_join_write_report(const gv_join *j, const gv_layer *l, const gv_table *t, const char *path, gv_error *err) {
     char tmp[4096];
     snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
@@ -524,24 +515,24 @@ int gv_join_write_report(const gv_join *j, const gv_layer *l, const gv_table *t,
         else fputs(",,", f);
         if (is->unit != NONE) fprintf(f, "%lld,", gv_layer_fid(l, is->unit));
         else fputs(",", f);
-        csv_field(f, is->key);
+        gv__csv_field(f, is->key);
         fputc(',', f);
-        csv_field(f, is->name);
+        gv__csv_field(f, is->name);
         fputc(',', f);
-        csv_field(f, is->row != NONE ? gv_join_row_rule(j, is->row) : "");
+        gv__csv_field(f, is->row != NONE ? gv_join_row_rule(j, is->row) : "");
         fputc(',', f);
-        csv_field(f, is->reason);
+        gv__csv_field(f, is->reason);
         fputc('\n', f);
     }
     for (size_t r = 0; r < j->nrows; r++) {
         if (j->row_unit[r] < 0) continue;
         size_t u = (size_t)j->row_unit[r];
         fprintf(f, "matched,%zu,%zu,%lld,", r + 1, t ? gv_table_row_line(t, r) : 0, gv_layer_fid(l, u));
-        csv_field(f, j->row_key ? j->row_key[r] : "");
+        gv__csv_field(f, j->row_key ? j->row_key[r] : "");
         fputc(',', f);
-        csv_field(f, j->unit_label ? j->unit_label[u] : "");
+        gv__csv_field(f, j->unit_label ? j->unit_label[u] : "");
         fputc(',', f);
-        csv_field(f, gv_join_row_rule(j, r));
+        gv__csv_field(f, gv_join_row_rule(j, r));
         fputs(",\n", f);
     }
     if (fclose(f) != 0 || rename(tmp, path) != 0) {

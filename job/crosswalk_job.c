@@ -152,7 +152,22 @@ int gv_xwalk_job_run(const gv_xwalk_job *j, gv_log_fn log, void *lc, gv_error *e
         method = lv == GV_LEVEL_COMMUNE ? GV_XW_COMBINED
                  : lv == GV_LEVEL_PROVINCE && j->pairs ? GV_XW_TABLE : GV_XW_AREAL;
     }
-    if (method != GV_XW_AREAL && !j->pairs) {
+    /* Pairs and history declared by the target set's manifest for this
+     * source set, unless given. */
+    const char *pairs_file = j->pairs, *pairs_old = j->pairs_old, *pairs_new = j->pairs_new, *pairs_sep = j->pairs_sep;
+    const char *history_file = j->history;
+    if (st && sf) {
+        const gv_set_crosswalk *x = gv_set_crosswalk_for(st, gv_set_name(sf), lv);
+        if (x && !pairs_file) {
+            pairs_file = x->file;
+            if (!pairs_old) pairs_old = x->old_col;
+            if (!pairs_new) pairs_new = x->new_col;
+            if (!pairs_sep) pairs_sep = x->separator;
+        }
+        if (!history_file) history_file = gv_set_history_for(st, gv_set_name(sf));
+    }
+    if (!j->method && pairs_file && lv == GV_LEVEL_PROVINCE) method = GV_XW_TABLE;
+    if (method != GV_XW_AREAL && !pairs_file) {
         rc = gv_error_set(err, GV_EUSAGE, "crosswalk: method %s needs --pairs FILE (the crosswalk table)",
                           method == GV_XW_TABLE ? "table" : "combined");
         goto done;
@@ -175,6 +190,7 @@ int gv_xwalk_job_run(const gv_xwalk_job *j, gv_log_fn log, void *lc, gv_error *e
     if (j->to_parent) to.parent = j->to_parent;
     if (!to.code) to.code = "code";
     if ((rc = gv_layer_open(to.source, to.layer, NULL, &lto, err)) != GV_OK) goto done;
+    if (!to.name && gv_layer_field_index(lto, "name") >= 0) to.name = "name";
     logf_(log, lc, "to: %s, layer '%s': %zu units", to.source, gv_layer_name(lto), gv_layer_count(lto));
 
     /* Old polygons: the table's own level for areal, the parent level
@@ -225,12 +241,12 @@ int gv_xwalk_job_run(const gv_xwalk_job *j, gv_log_fn log, void *lc, gv_error *e
             logf_(log, lc, "%s: no parent code column (district_code, parent_code): rows without pair are not carried",
                   j->data);
     }
-    if (j->pairs) {
-        if ((rc = gv_table_read_csv(j->pairs, NULL, &pairs, err)) != GV_OK) goto done;
+    if (pairs_file) {
+        if ((rc = gv_table_read_csv(pairs_file, NULL, &pairs, err)) != GV_OK) goto done;
         o.pairs = pairs;
-        o.pairs_old_col = j->pairs_old;
-        o.pairs_new_col = j->pairs_new;
-        o.pairs_list_sep = j->pairs_sep;
+        o.pairs_old_col = pairs_old;
+        o.pairs_new_col = pairs_new;
+        o.pairs_list_sep = pairs_sep;
         /* Known layouts: pair rows (old_commune_code,new_commune_code), or
          * one row per new unit listing its constituents. */
         for (size_t c = 0; c < gv_table_ncols(pairs) && (!o.pairs_old_col || !o.pairs_new_col); c++) {
@@ -247,15 +263,15 @@ int gv_xwalk_job_run(const gv_xwalk_job *j, gv_log_fn log, void *lc, gv_error *e
         }
         if (!o.pairs_old_col || !o.pairs_new_col) {
             rc = gv_error_set(err, GV_EUSAGE, "%s: cannot tell the old and new code columns; give --pairs-old and --pairs-new",
-                              j->pairs);
+                              pairs_file);
             goto done;
         }
-        logf_(log, lc, "pairs: %s (%s -> %s%s%s): %zu rows", j->pairs, o.pairs_old_col, o.pairs_new_col,
+        logf_(log, lc, "pairs: %s (%s -> %s%s%s): %zu rows", pairs_file, o.pairs_old_col, o.pairs_new_col,
               o.pairs_list_sep ? ", lists split at " : "", o.pairs_list_sep ? o.pairs_list_sep : "",
               gv_table_nrows(pairs));
     }
-    if (j->history && need_areal) {
-        if ((rc = gv_table_read_csv(j->history, NULL, &hist, err)) != GV_OK) goto done;
+    if (history_file && need_areal) {
+        if ((rc = gv_table_read_csv(history_file, NULL, &hist, err)) != GV_OK) goto done;
         o.history = hist;
         o.from_level = gv_level_name(flv);
         o.child_level = gv_level_name((gv_level)(flv + 1));
@@ -268,9 +284,31 @@ int gv_xwalk_job_run(const gv_xwalk_job *j, gv_log_fn log, void *lc, gv_error *e
     log_way_sums(res, log, lc);
     for (size_t v = 0; v < nv; v++) {
         double in = gv_xw_total_in(res, v), out = gv_xw_total_out(res, v), un = gv_xw_total_uncarried(res, v);
-        logf_(log, lc, "total %s: before %.0f, after %.2f, not carried %.0f (before - after - not carried = %.2g)",
-              vcols[v], in, out, un, in - out - un);
+        double inc = gv_xw_total_incomplete(res, v);
+        size_t ninc = gv_xw_targets_incomplete(res, v);
+        if (ninc)
+            logf_(log, lc, "total %s: before %.0f, after %.2f, not carried %.0f, in %zu units left empty because a row "
+                  "reaching them has no %s: %.0f (difference %.2g)", vcols[v], in, out, un, ninc, vcols[v], inc,
+                  in - out - un - inc);
+        else
+            logf_(log, lc, "total %s: before %.0f, after %.2f, not carried %.0f (before - after - not carried = %.2g)",
+                  vcols[v], in, out, un, in - out - un);
     }
+    /* Units that received nothing: no data, never 0 (e.g. Hoàng Sa). */
+    size_t nempty = 0;
+    char elist[512] = "";
+    for (size_t t = 0; t < gv_xw_ntargets(res); t++) {
+        if (gv_xw_target_ways(res, t)) continue;
+        if (nempty < 5) {
+            size_t used = strlen(elist);
+            snprintf(elist + used, sizeof elist - used, "%s%s %s", nempty ? ", " : "", gv_xw_target_code(res, t),
+                     gv_xw_target_name(res, t));
+        }
+        nempty++;
+    }
+    if (nempty)
+        logf_(log, lc, "%zu of %zu units received nothing (written empty: no data): %s%s", nempty, gv_xw_ntargets(res),
+              elist, nempty > 5 ? ", ..." : "");
     size_t nun = gv_xw_rows_by_way(res, GV_XW_NONE), shown = 0;
     for (size_t row = 0; row < gv_table_nrows(data) && shown < 10; row++) {
         if (gv_xw_row_way(res, row) != GV_XW_NONE) continue;

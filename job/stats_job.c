@@ -9,6 +9,7 @@
  *
  * Why counts are summed and shares recomputed: averaging shares weights a
  * province of 300,000 like one of 9 million (SPEC "roll-up"). */
+#include "csvout.h"
 #include "jobutil.h"
 
 #include "geovoice/layer.h"
@@ -883,19 +884,6 @@ static void fmt_num(char *b, size_t n, const char *colname, double v) {
         snprintf(b, n, "%.6f", v);
 }
 
-static void csv_field(FILE *f, const char *s) {
-    if (strpbrk(s, ",\"\n\r")) {
-        fputc('"', f);
-        for (const char *p = s; *p; p++) {
-            if (*p == '"') fputc('"', f);
-            fputc(*p, f);
-        }
-        fputc('"', f);
-    } else {
-        fputs(s, f);
-    }
-}
-
 static int tmp_path(char *buf, size_t n, const char *out, const char *ext) {
     const char *sl = strrchr(out, '/');
     int dl = sl ? (int)(sl - out + 1) : 0;
@@ -922,7 +910,7 @@ static int write_csv(job *j, const col *c, size_t nc) {
             unit_values(j, &j->u[u], c, nc, num, txt, TXTLEN);
             for (size_t i = 0; i < nc; i++) {
                 if (i) fputc(',', f);
-                if (c[i].is_text || txt[i][0]) csv_field(f, txt[i]);
+                if (c[i].is_text || txt[i][0]) gv__csv_field(f, txt[i]);
                 else {
                     char b[64];
                     fmt_num(b, sizeof b, c[i].name, num[i]);

@@ -5,6 +5,9 @@
 #   - the same urban share on Natural Earth provinces joined by name
 #   - the 3,321 communes of 2025 (national, with the archipelago insets)
 #   - the communes of one 2025 province (Hà Nội)
+#   - distributions: dominant ethnic group, urban/rural dots, urban share
+#     against the national share (2019 provinces)
+#   - the 2019 census carried to the 34 provinces and 3,321 communes of 2025
 # Where ../shared/data/vn is absent, only the Natural Earth map is drawn
 # (from the examples/ copy of the census figures).
 set -euo pipefail
@@ -46,6 +49,45 @@ if [ -d "$D" ]; then
     --value '@area_km2' --classify equal:4 --palette Oranges \
     --title '34 tỉnh, thành phố sau sắp xếp 2025: diện tích' --legend-title 'km²' \
     --source 'sapnhap.bando.com.vn' -o "$out/provinces_2025.svg"
+
+  # Distributions (2019 provinces): dominant ethnic group (categorical,
+  # from `geovoice stats ethnic`), urban/rural dot density, urban share
+  # against the national share (diverging).
+  "$gv" stats ethnic --data "$D/census/ethnic_2019_by_province.csv" --level province \
+    --keep Kinh,Tày,Thái,Mường,Khmer,Mông,Nùng -o "$out/ethnic_2019.csv"
+  "$gv" map --shapes "$D/boundaries_2019.gpkg" --layer provinces --data "$out/ethnic_2019.csv" --join code=code \
+    --mode categorical --value dominant_group \
+    --title 'Dân tộc đông nhất theo tỉnh, 2019' --subtitle '63 tỉnh, thành phố' --legend-title 'Dân tộc' \
+    --source "$src, biểu 2" --date '1/4/2019' -o "$out/ethnic_dominant_2019.png"
+  "$gv" map --shapes "$D/boundaries_2019.gpkg" --layer provinces --data "$census" --join code=gso_code \
+    --mode dots --dots 'population_urban=Thành thị,population_rural=Nông thôn' --dot-value 50000 \
+    --title 'Dân số thành thị và nông thôn, 2019' --subtitle 'Mỗi chấm đặt ngẫu nhiên (cố định) trong tỉnh của nó' \
+    --source "$src" --date '1/4/2019' -o "$out/urban_rural_dots_2019.png"
+  "$gv" map --shapes "$D/boundaries_2019.gpkg" --layer provinces --data "$census" --join code=gso_code \
+    --value 'population_urban/population_total*100' --center national --classify quantile:6 \
+    --title 'Tỷ lệ dân số thành thị so với cả nước, 2019' --legend-title '% thành thị' \
+    --source "$src" --date '1/4/2019' -o "$out/urban_share_vs_national_2019.png"
+  # The 2019 census carried to the units of 2025: provinces exactly, communes
+  # through the crosswalk pairs and the district polygons.
+  "$gv" crosswalk --from vn-2019 --to vn-2025 "$D/census/provinces_2019.csv" -o "$out/provinces_2025_from_2019.csv"
+  "$gv" map --shapes "$D/boundaries_2025.gpkg" --layer provinces --data "$out/provinces_2025_from_2019.csv" \
+    --join code=code --value 'population_urban/population_total*100' --classify jenks:5 --palette Blues \
+    --title 'Tỷ lệ dân số thành thị theo 34 tỉnh, thành phố mới' --subtitle 'Số liệu TĐTDS 2019 gộp theo tỉnh cũ' \
+    --legend-title '% dân số sống ở thành thị' --source "$src; quy đổi: geovoice crosswalk" \
+    -o "$out/urban_share_2025_provinces.pdf"
+  "$gv" crosswalk --from vn-2019 --to vn-2025 --value population_total "$D/census/communes_2019.csv" \
+    -o "$out/communes_2025_from_2019.csv" --rows "$out/communes_2025_from_2019_rows.csv"
+  "$gv" map --shapes "$D/boundaries_2025.gpkg" --layer communes --data "$out/communes_2025_from_2019.csv" \
+    --join code=code --value 'population_total/@area_km2' --classify quantile:7 --palette YlOrRd \
+    --title 'Mật độ dân số theo xã, phường, đặc khu mới' \
+    --subtitle 'Dân số TĐTDS 2019 quy đổi sang 3.321 đơn vị 2025 (ước tính)' --legend-title 'người/km²' \
+    --source "$src; quy đổi: geovoice crosswalk (cặp xã + nội suy theo diện tích huyện)" \
+    -o "$out/density_2025_communes.png"
+  # Two population sources for the 34 provinces of 2025.
+  "$gv" reconcile --a "$D/census/provinces_2025.csv:population_2019_census_of_constituents" \
+    --b "$D/census/provinces_2025.csv:population" --a-label 'TĐTDS 2019' --b-label 'NQ 202/2025' \
+    --set vn-2025 -o "$out/reconcile_provinces_2025.csv" --map "$out/reconcile_provinces_2025.png" \
+    --source 'NQ 202/2025/QH15 và TĐTDS 2019 (census/provinces_2025.csv)'
 else
   echo "demo: ../shared/data/vn not found; drawing the Natural Earth map only" >&2
 fi

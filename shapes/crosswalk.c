@@ -10,6 +10,8 @@
  * old codes with the rows' codes, the pairs' new codes with the targets'. */
 #include "geovoice/crosswalk.h"
 
+#include "csvout.h"
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -78,6 +80,12 @@ struct gv_xw_result {
     target *t;
     double *val; /* ntargets * nvalues, NaN = nothing reached */
     double *total_in, *total_uncarried, *total_out;
+    /* Value v of a target is unknown (NaN) when any row reaching it lacks
+     * v: a sum with a missing term is not a figure. What the other rows
+     * brought there is counted in total_incomplete. */
+    unsigned char *incomplete; /* ntargets * nvalues */
+    double *total_incomplete;
+    size_t *n_incomplete;
     size_t *missing;
     size_t rows_by_way[GV_XW_NWAYS];
     double *value_by_way; /* GV_XW_NWAYS * nvalues */
@@ -109,6 +117,9 @@ void gv_xw_free(gv_xw_result *r) {
     free(r->total_in);
     free(r->total_uncarried);
     free(r->total_out);
+    free(r->incomplete);
+    free(r->total_incomplete);
+    free(r->n_incomplete);
     free(r->missing);
     free(r->value_by_way);
     for (size_t i = 0; i < r->nrows; i++) {
@@ -166,6 +177,12 @@ double gv_xw_total_in(const gv_xw_result *r, size_t v) { return r && v < r->nval
 double gv_xw_total_out(const gv_xw_result *r, size_t v) { return r && v < r->nvalues ? r->total_out[v] : NAN; }
 double gv_xw_total_uncarried(const gv_xw_result *r, size_t v) {
     return r && v < r->nvalues ? r->total_uncarried[v] : NAN;
+}
+double gv_xw_total_incomplete(const gv_xw_result *r, size_t v) {
+    return r && v < r->nvalues ? r->total_incomplete[v] : NAN;
+}
+size_t gv_xw_targets_incomplete(const gv_xw_result *r, size_t v) {
+    return r && v < r->nvalues ? r->n_incomplete[v] : 0;
 }
 size_t gv_xw_rows_by_way(const gv_xw_result *r, gv_xw_way w) {
     return r && (unsigned)w < GV_XW_NWAYS ? r->rows_by_way[w] : 0;
@@ -496,6 +513,8 @@ int gv_xw_run(const gv_xw_options *o, gv_xw_result **out, gv_error *err) {
     r->total_in = calloc(nv, sizeof(double));
     r->total_out = calloc(nv, sizeof(double));
     r->total_uncarried = calloc(nv, sizeof(double));
+    r->total_incomplete = calloc(nv, sizeof(double));
+    r->n_incomplete = calloc(nv, sizeof(size_t));
     r->missing = calloc(nv, sizeof(size_t));
     r->value_by_way = calloc(GV_XW_NWAYS * nv, sizeof(double));
     r->row_way = calloc(nrows ? nrows : 1, 1);
@@ -508,6 +527,7 @@ int gv_xw_run(const gv_xw_options *o, gv_xw_result **out, gv_error *err) {
     r->code_col = o->code_col ? strdup(o->code_col) : NULL;
     r->rparent_col = cpar >= 0 ? strdup(o->parent_col) : NULL;
     if (!r->value_names || !r->total_in || !r->total_out || !r->total_uncarried || !r->missing ||
+        !r->total_incomplete || !r->n_incomplete ||
         !r->value_by_way || !r->row_way || !r->row_nt || !r->row_reason || !r->row_via || !r->row_code ||
         !r->row_parent || !r->row_val) {
         rc = gv_error_set(err, GV_ENOMEM, "crosswalk: out of memory");
@@ -527,6 +547,10 @@ int gv_xw_run(const gv_xw_options *o, gv_xw_result **out, gv_error *err) {
         goto fail;
     }
     for (size_t i = 0; i < r->ntargets * nv; i++) r->val[i] = NAN;
+    if (!(r->incomplete = calloc((r->ntargets ? r->ntargets : 1) * nv, 1))) {
+        rc = gv_error_set(err, GV_ENOMEM, "crosswalk: out of memory");
+        goto fail;
+    }
     feat_target = malloc((gv_layer_count(o->to) ? gv_layer_count(o->to) : 1) * sizeof *feat_target);
     if (!feat_target) {
         rc = gv_error_set(err, GV_ENOMEM, "crosswalk: out of memory");
@@ -642,15 +666,26 @@ int gv_xw_run(const gv_xw_options *o, gv_xw_result **out, gv_error *err) {
             t->estimated |= way != GV_XW_PAIR;
             t->nsources++;
             for (size_t v = 0; v < nv; v++) {
-                if (isnan(vals[v])) continue;
+                if (isnan(vals[v])) {
+                    r->incomplete[tidx[q] * nv + v] = 1;
+                    continue;
+                }
                 double *dst = &r->val[tidx[q] * nv + v];
                 *dst = (isnan(*dst) ? 0 : *dst) + vals[v] * shares[q];
             }
         }
     }
     for (size_t t = 0; t < r->ntargets; t++)
-        for (size_t v = 0; v < nv; v++)
-            if (!isnan(r->val[t * nv + v])) r->total_out[v] += r->val[t * nv + v];
+        for (size_t v = 0; v < nv; v++) {
+            double *x = &r->val[t * nv + v];
+            if (r->incomplete[t * nv + v]) {
+                if (!isnan(*x)) r->total_incomplete[v] += *x;
+                r->n_incomplete[v]++;
+                *x = NAN;
+            } else if (!isnan(*x)) {
+                r->total_out[v] += *x;
+            }
+        }
     free(cval);
     free(pairs);
     free(from);
@@ -674,19 +709,6 @@ fail:
 
 /* ---- writing ---- */
 
-static void csv_put(FILE *f, const char *s) {
-    if (!strpbrk(s, ",\"\n\r")) {
-        fputs(s, f);
-        return;
-    }
-    fputc('"', f);
-    for (; *s; s++) {
-        if (*s == '"') fputc('"', f);
-        fputc(*s, f);
-    }
-    fputc('"', f);
-}
-
 /* Up to 2 decimals, trailing zeros dropped; "" for NaN. */
 static void num_put(FILE *f, double x) {
     if (isnan(x)) return;
@@ -702,43 +724,29 @@ static void num_put(FILE *f, double x) {
     fputs(b, f);
 }
 
-static FILE *open_tmp(const char *path, char *tmp, size_t n) {
-    snprintf(tmp, n, "%s.tmp.%ld", path, (long)getpid());
-    return fopen(tmp, "wb");
-}
-
-static int close_tmp(FILE *f, const char *tmp, const char *path, gv_error *err) {
-    int bad = ferror(f);
-    if (fclose(f) != 0 || bad || rename(tmp, path) != 0) {
-        unlink(tmp);
-        return gv_error_set(err, GV_EOUTPUT, "%s: cannot write", path);
-    }
-    return GV_OK;
-}
-
 int gv_xw_write_csv(const gv_xw_result *r, const char *path, gv_error *err) {
     if (!r || !path) return gv_error_set(err, GV_EUSAGE, "gv_xw_write_csv: NULL argument");
     char tmp[4096];
-    FILE *f = open_tmp(path, tmp, sizeof tmp);
+    FILE *f = gv__out_open(path, tmp, sizeof tmp);
     if (!f) return gv_error_set(err, GV_EOUTPUT, "%s: cannot write", path);
     fputs("code,name", f);
     if (r->parent_col_name) {
         fputc(',', f);
-        csv_put(f, r->parent_col_name);
+        gv__csv_field(f, r->parent_col_name);
     }
     for (size_t v = 0; v < r->nvalues; v++) {
         fputc(',', f);
-        csv_put(f, r->value_names[v]);
+        gv__csv_field(f, r->value_names[v]);
     }
     fputs(",method,estimated,sources\n", f);
     char ways[128];
     for (size_t t = 0; t < r->ntargets; t++) {
-        csv_put(f, r->t[t].code);
+        gv__csv_field(f, r->t[t].code);
         fputc(',', f);
-        csv_put(f, r->t[t].name);
+        gv__csv_field(f, r->t[t].name);
         if (r->parent_col_name) {
             fputc(',', f);
-            csv_put(f, r->t[t].parent);
+            gv__csv_field(f, r->t[t].parent);
         }
         for (size_t v = 0; v < r->nvalues; v++) {
             fputc(',', f);
@@ -747,40 +755,40 @@ int gv_xw_write_csv(const gv_xw_result *r, const char *path, gv_error *err) {
         fprintf(f, ",%s,%s,%zu\n", gv_xw_ways_str(r->t[t].ways, ways, sizeof ways),
                 r->t[t].estimated ? "yes" : "no", r->t[t].nsources);
     }
-    return close_tmp(f, tmp, path, err);
+    return gv__out_commit(f, tmp, path, err);
 }
 
 int gv_xw_write_rows(const gv_xw_result *r, int uncarried_only, const char *path, gv_error *err) {
     if (!r || !path) return gv_error_set(err, GV_EUSAGE, "gv_xw_write_rows: NULL argument");
     char tmp[4096];
-    FILE *f = open_tmp(path, tmp, sizeof tmp);
+    FILE *f = gv__out_open(path, tmp, sizeof tmp);
     if (!f) return gv_error_set(err, GV_EOUTPUT, "%s: cannot write", path);
     fputs("row,line,", f);
-    csv_put(f, r->code_col ? r->code_col : "code");
+    gv__csv_field(f, r->code_col ? r->code_col : "code");
     fputc(',', f);
-    csv_put(f, r->rparent_col ? r->rparent_col : "parent");
+    gv__csv_field(f, r->rparent_col ? r->rparent_col : "parent");
     for (size_t v = 0; v < r->nvalues; v++) {
         fputc(',', f);
-        csv_put(f, r->value_names[v]);
+        gv__csv_field(f, r->value_names[v]);
     }
     fputs(",method,targets,via,reason\n", f);
     for (size_t row = 0; row < r->nrows; row++) {
         if (uncarried_only && r->row_way[row] != GV_XW_NONE) continue;
         fprintf(f, "%zu,%zu,", row + 1, gv_table_row_line(r->data, row));
-        csv_put(f, r->row_code[row]);
+        gv__csv_field(f, r->row_code[row]);
         fputc(',', f);
-        csv_put(f, r->row_parent[row]);
+        gv__csv_field(f, r->row_parent[row]);
         for (size_t v = 0; v < r->nvalues; v++) {
             fputc(',', f);
             num_put(f, r->row_val[row * r->nvalues + v]);
         }
         fprintf(f, ",%s,%zu,", WAY_NAMES[r->row_way[row]], r->row_nt[row]);
-        csv_put(f, gv_xw_row_via(r, row));
+        gv__csv_field(f, gv_xw_row_via(r, row));
         fputc(',', f);
-        csv_put(f, gv_xw_row_reason(r, row));
+        gv__csv_field(f, gv_xw_row_reason(r, row));
         fputc('\n', f);
     }
-    return close_tmp(f, tmp, path, err);
+    return gv__out_commit(f, tmp, path, err);
 }
 
 /* ---- comparing ---- */
@@ -858,18 +866,18 @@ int gv_xw_diffs_write(const gv_xw_diff *d, size_t n, const char *a_name, const c
                       gv_error *err) {
     if (!path || (!d && n)) return gv_error_set(err, GV_EUSAGE, "gv_xw_diffs_write: NULL argument");
     char tmp[4096];
-    FILE *f = open_tmp(path, tmp, sizeof tmp);
+    FILE *f = gv__out_open(path, tmp, sizeof tmp);
     if (!f) return gv_error_set(err, GV_EOUTPUT, "%s: cannot write", path);
     fputs("level,code,name,", f);
-    csv_put(f, a_name ? a_name : "a");
+    gv__csv_field(f, a_name ? a_name : "a");
     fputc(',', f);
-    csv_put(f, b_name ? b_name : "b");
+    gv__csv_field(f, b_name ? b_name : "b");
     fputs(",diff,rel_diff\n", f);
     for (size_t i = 0; i < n; i++) {
         fputs(d[i].level ? "parent," : "unit,", f);
-        csv_put(f, d[i].code);
+        gv__csv_field(f, d[i].code);
         fputc(',', f);
-        csv_put(f, d[i].name ? d[i].name : "");
+        gv__csv_field(f, d[i].name ? d[i].name : "");
         fputc(',', f);
         num_put(f, d[i].a);
         fputc(',', f);
@@ -880,5 +888,5 @@ int gv_xw_diffs_write(const gv_xw_diff *d, size_t n, const char *a_name, const c
         if (isfinite(d[i].rel)) fprintf(f, "%.6f", d[i].rel);
         fputc('\n', f);
     }
-    return close_tmp(f, tmp, path, err);
+    return gv__out_commit(f, tmp, path, err);
 }

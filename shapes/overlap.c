@@ -89,7 +89,9 @@ static GEOSGeometry *feature_geom(GEOSContextHandle_t h, PJ *P, const gv_layer *
         *buf = nb;
         *cap = 2 * npt;
     }
-    memcpy(*buf, xy + 2 * roff[0], 2 * npt * sizeof(double));
+    /* GV_XW_CRS is a bare +proj operation: PROJ wants radians in. */
+    const double *src = xy + 2 * roff[0];
+    for (size_t k = 0; k < 2 * npt; k++) (*buf)[k] = proj_torad(src[k]);
     proj_trans_generic(P, PJ_FWD, *buf, 2 * sizeof(double), npt, *buf + 1, 2 * sizeof(double), npt, NULL, 0, 0,
                        NULL, 0, 0);
     int nparts = part[nr - 1] + 1;

@@ -28,6 +28,15 @@ typedef struct set_grouping {
     gv_grouping *g; /* read on first use */
 } set_grouping;
 
+/* One crosswalk table of the manifest's `crosswalks:` (pairs from the units
+ * of another set, at one level); level GV_LEVEL_NONE: the unit-history
+ * table of that other set (only `file`). */
+typedef struct set_xwalk {
+    char *from;
+    gv_level level;
+    gv_set_crosswalk x; /* strings owned (from malloc()) */
+} set_xwalk;
+
 struct gv_set {
     char *manifest, *name, *title, *date, *notes;
     gv_set_layer levels[GV_NLEVELS];
@@ -38,6 +47,8 @@ struct gv_set {
     size_t ngroupings;
     char **meta; /* key, value, key, value ... (top-level scalars) */
     size_t nmeta;
+    set_xwalk *xwalks;
+    size_t nxwalks;
 };
 
 /* ---- search path ---- */
@@ -175,9 +186,65 @@ void gv_set_free(gv_set *s) {
         gv_grouping_free(s->groupings[i].g);
     }
     free(s->groupings);
+    for (size_t i = 0; i < s->nxwalks; i++) {
+        free(s->xwalks[i].from);
+        free((char *)s->xwalks[i].x.file);
+        free((char *)s->xwalks[i].x.old_col);
+        free((char *)s->xwalks[i].x.new_col);
+        free((char *)s->xwalks[i].x.separator);
+    }
+    free(s->xwalks);
     for (size_t i = 0; i < 2 * s->nmeta; i++) free(s->meta[i]);
     free(s->meta);
     free(s);
+}
+
+static char *dup_or_null(const char *v) { return v ? strdup(v) : NULL; }
+
+/* crosswalks: { FROM_SET: { LEVEL: {file, old, new, separator}, history: FILE } } */
+static int parse_crosswalks(gv_set *s, yaml_document_t *d, yaml_node_t *xw, const char *bdir, const char *mpath,
+                            int *bad, gv_error *err) {
+    if (!xw || (xw->type == YAML_SCALAR_NODE && !xw->data.scalar.length)) return GV_OK;
+    if (xw->type != YAML_MAPPING_NODE) return gv_error_set(err, GV_EDATA, "%s: 'crosswalks' must be a mapping", mpath);
+    size_t n = 0;
+    for (yaml_node_pair_t *p = xw->data.mapping.pairs.start; p < xw->data.mapping.pairs.top; p++) {
+        yaml_node_t *v = yaml_document_get_node(d, p->value);
+        if (!v || v->type != YAML_MAPPING_NODE) {
+            yaml_node_t *k = yaml_document_get_node(d, p->key);
+            return gv_error_set(err, GV_EDATA, "%s: crosswalks: %s: expected a mapping of levels", mpath,
+                                k && k->type == YAML_SCALAR_NODE ? (const char *)k->data.scalar.value : "?");
+        }
+        n += (size_t)(v->data.mapping.pairs.top - v->data.mapping.pairs.start);
+    }
+    if (!(s->xwalks = calloc(n ? n : 1, sizeof *s->xwalks))) return gv_error_set(err, GV_ENOMEM, "out of memory");
+    for (yaml_node_pair_t *p = xw->data.mapping.pairs.start; p < xw->data.mapping.pairs.top; p++) {
+        yaml_node_t *k = yaml_document_get_node(d, p->key), *v = yaml_document_get_node(d, p->value);
+        const char *from = k && k->type == YAML_SCALAR_NODE ? (const char *)k->data.scalar.value : "?";
+        for (yaml_node_pair_t *q = v->data.mapping.pairs.start; q < v->data.mapping.pairs.top; q++) {
+            yaml_node_t *lk = yaml_document_get_node(d, q->key), *lvn = yaml_document_get_node(d, q->value);
+            const char *lname = lk && lk->type == YAML_SCALAR_NODE ? (const char *)lk->data.scalar.value : "?";
+            set_xwalk *x = &s->xwalks[s->nxwalks++];
+            if (!(x->from = strdup(from))) return gv_error_set(err, GV_ENOMEM, "out of memory");
+            if (!strcmp(lname, "history")) {
+                if (!lvn || lvn->type != YAML_SCALAR_NODE)
+                    return gv_error_set(err, GV_EDATA, "%s: crosswalks: %s: history: expected a file name", mpath, from);
+                x->level = GV_LEVEL_NONE;
+                x->x.file = resolve(bdir, (const char *)lvn->data.scalar.value);
+                continue;
+            }
+            x->level = gv_level_parse(lname);
+            if (x->level < GV_LEVEL_PROVINCE)
+                return gv_error_set(err, GV_EDATA, "%s: crosswalks: %s: '%s' is not province, district, commune or history",
+                                    mpath, from, lname);
+            const char *file = map_str(d, lvn, "file", bad);
+            if (!file) return gv_error_set(err, GV_EDATA, "%s: crosswalks: %s: %s: key 'file' missing", mpath, from, lname);
+            x->x.file = resolve(bdir, file);
+            x->x.old_col = dup_or_null(map_str(d, lvn, "old", bad));
+            x->x.new_col = dup_or_null(map_str(d, lvn, "new", bad));
+            x->x.separator = dup_or_null(map_str(d, lvn, "separator", bad));
+        }
+    }
+    return GV_OK;
 }
 
 static int parse_manifest(gv_set *s, yaml_document_t *d, const char *mpath, gv_error *err) {
@@ -292,6 +359,8 @@ static int parse_manifest(gv_set *s, yaml_document_t *d, const char *mpath, gv_e
     } else if (groups && !(groups->type == YAML_SCALAR_NODE && !groups->data.scalar.length)) {
         return gv_error_set(err, GV_EDATA, "%s: 'groupings' must be a mapping", mpath);
     }
+    int rc = parse_crosswalks(s, d, map_get(d, root, "crosswalks"), bdir, mpath, &bad, err);
+    if (rc != GV_OK) return rc;
     if (bad) return gv_error_set(err, GV_EDATA, "%s: a value that should be plain text is a list or mapping", mpath);
     return GV_OK;
 }
@@ -392,4 +461,16 @@ int gv_set_grouping(gv_set *s, const char *name, const gv_grouping **out, gv_err
                         "boundary set '%s' carries no '%s' grouping table; give one with --groups FILE "
                         "(columns code,group; one row per unit)",
                         s->name, name);
+}
+
+const gv_set_crosswalk *gv_set_crosswalk_for(const gv_set *to, const char *from, gv_level level) {
+    if (!to || !from) return NULL;
+    for (size_t i = 0; i < to->nxwalks; i++)
+        if (to->xwalks[i].level == level && !strcmp(to->xwalks[i].from, from)) return &to->xwalks[i].x;
+    return NULL;
+}
+
+const char *gv_set_history_for(const gv_set *to, const char *from) {
+    const gv_set_crosswalk *x = gv_set_crosswalk_for(to, from, GV_LEVEL_NONE);
+    return x ? x->file : NULL;
 }

@@ -167,6 +167,12 @@ GV_API const char *gv_xw_value_name(const gv_xw_result *r, size_t v);
 GV_API double gv_xw_total_in(const gv_xw_result *r, size_t v);
 GV_API double gv_xw_total_out(const gv_xw_result *r, size_t v);
 GV_API double gv_xw_total_uncarried(const gv_xw_result *r, size_t v);
+/* A target whose value v gets a contribution from a row with v missing has
+ * v missing (a partial sum is not a figure): the number of such targets,
+ * and the sum the other rows brought to them. Always
+ * total_in = total_out + total_uncarried + total_incomplete. */
+GV_API size_t gv_xw_targets_incomplete(const gv_xw_result *r, size_t v);
+GV_API double gv_xw_total_incomplete(const gv_xw_result *r, size_t v);
 /* Input rows carried each way (index by gv_xw_way), and their sum of
  * value column v. */
 GV_API size_t gv_xw_rows_by_way(const gv_xw_result *r, gv_xw_way w);

@@ -125,6 +125,25 @@ GV_API const gv_set_layer *gv_set_level(const gv_set *s, gv_level level);
 
 /* ---- hierarchy (units table) ---- */
 
+/* Crosswalk tables a manifest declares for carrying figures from the units
+ * of another set to its own (key `crosswalks:`, see shapes/vn-2025.yaml):
+ * per source set and level, a CSV of old -> new pairs. Paths resolved,
+ * strings borrowed from the set. old_col/new_col NULL: detected by the
+ * reader (old_*_code / new_*_code); separator non-NULL when the old column
+ * lists several codes per new unit ("08;02"). */
+typedef struct gv_set_crosswalk {
+    const char *file;
+    const char *old_col, *new_col, *separator;
+} gv_set_crosswalk;
+
+/* The pairs from set `from` (its name) at `level`, NULL when the manifest
+ * has none. */
+GV_API const gv_set_crosswalk *gv_set_crosswalk_for(const gv_set *to, const char *from, gv_level level);
+/* The unit-history table of set `from` declared with it (`history:`), used
+ * to follow old units without polygon to the unit that absorbed them; NULL
+ * when none. */
+GV_API const char *gv_set_history_for(const gv_set *to, const char *from);
+
 typedef struct gv_units gv_units; /* opaque */
 
 /* One unit. Strings are NFC, code zero-padded to its level's width. */

@@ -156,6 +156,19 @@ static void test_builtin_sets(void **state) {
     assert_string_equal(gv_set_level(s, GV_LEVEL_COMMUNE)->layer, "communes");
     assert_int_equal(gv_set_grouping(s, "region", &reg, &err), GV_EUSAGE);
     assert_non_null(strstr(err.msg, "'vn-2025' carries no 'region' grouping"));
+    /* Crosswalks declared for figures of vn-2019. */
+    const gv_set_crosswalk *xc = gv_set_crosswalk_for(s, "vn-2019", GV_LEVEL_COMMUNE);
+    assert_non_null(xc);
+    assert_non_null(strstr(xc->file, "/crosswalk_2019_2025.csv"));
+    assert_string_equal(xc->old_col, "old_commune_code");
+    assert_null(xc->separator);
+    const gv_set_crosswalk *xp = gv_set_crosswalk_for(s, "vn-2019", GV_LEVEL_PROVINCE);
+    assert_non_null(xp);
+    assert_string_equal(xp->separator, ";");
+    assert_string_equal(xp->new_col, "code");
+    assert_null(gv_set_crosswalk_for(s, "vn-2019", GV_LEVEL_DISTRICT));
+    assert_null(gv_set_crosswalk_for(s, "vn-2030", GV_LEVEL_COMMUNE));
+    assert_non_null(strstr(gv_set_history_for(s, "vn-2019"), "/units_dvhcvn_history.csv"));
     if (tu_have_data()) {
         const gv_units *u = NULL;
         assert_int_equal(gv_set_units(s, &u, &err), GV_OK);
@@ -215,6 +228,12 @@ static void test_user_sets(void **state) {
     tu_write_file(tu_path("%s/lv.yaml", dir), "name: lv\nlevels: {ward: {}}\n");
     assert_int_equal(gv_set_open("lv", dir, &s, &err), GV_EDATA);
     assert_non_null(strstr(err.msg, "levels: 'ward' is not province"));
+    tu_write_file(tu_path("%s/xw.yaml", dir), "name: xw\nlevels: {province: {}}\ncrosswalks: {old: {ward: {file: a.csv}}}\n");
+    assert_int_equal(gv_set_open("xw", dir, &s, &err), GV_EDATA);
+    assert_non_null(strstr(err.msg, "crosswalks: old: 'ward' is not province"));
+    tu_write_file(tu_path("%s/xw.yaml", dir), "name: xw\nlevels: {province: {}}\ncrosswalks: {old: {province: {old: a}}}\n");
+    assert_int_equal(gv_set_open("xw", dir, &s, &err), GV_EDATA);
+    assert_non_null(strstr(err.msg, "crosswalks: old: province: key 'file' missing"));
     tu_write_file(tu_path("%s/nolv.yaml", dir), "name: nolv\n");
     assert_int_equal(gv_set_open("nolv", dir, &s, &err), GV_EDATA);
     assert_non_null(strstr(err.msg, "key 'levels' missing"));

@@ -348,3 +348,72 @@ int tu_write_shapefile(const char *base, const char *const *field_names, size_t 
     free(dbf);
     return rc ? -1 : 0;
 }
+
+int tu_csv_load(tu_csv *c, const char *path) {
+    memset(c, 0, sizeof *c);
+    c->text = tu_slurp(path, NULL);
+    if (!c->text) return -1;
+    char *t = c->text;
+    if (!strncmp(t, "\xEF\xBB\xBF", 3)) t += 3;
+    size_t cap = 1024;
+    c->rows = malloc(cap * sizeof *c->rows);
+    if (!c->rows) return -1;
+    char *save = NULL;
+    for (char *line = strtok_r(t, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+        size_t n = strlen(line);
+        if (n && line[n - 1] == '\r') line[n - 1] = 0;
+        if (!c->ncol) {
+            c->ncol = tu_csv_split(line, c->hdr, TU_CSV_MAXF);
+            continue;
+        }
+        if (c->nrows == cap) {
+            void *nr = realloc(c->rows, (cap *= 2) * sizeof *c->rows);
+            if (!nr) return -1;
+            c->rows = nr;
+        }
+        memset(c->rows[c->nrows], 0, sizeof c->rows[0]);
+        tu_csv_split(line, c->rows[c->nrows], TU_CSV_MAXF);
+        c->nrows++;
+    }
+    return 0;
+}
+
+void tu_csv_free(tu_csv *c) {
+    free(c->text);
+    free(c->rows);
+    memset(c, 0, sizeof *c);
+}
+
+int tu_csv_col(const tu_csv *c, const char *name) {
+    for (int i = 0; i < c->ncol; i++)
+        if (!strcmp(c->hdr[i], name)) return i;
+    return -1;
+}
+
+const char *tu_csv_at(const tu_csv *c, size_t row, const char *col) {
+    int k = tu_csv_col(c, col);
+    if (k < 0 || row >= c->nrows || !c->rows[row][k]) return "";
+    return c->rows[row][k];
+}
+
+double tu_csv_num(const tu_csv *c, size_t row, const char *col) {
+    const char *v = tu_csv_at(c, row, col);
+    return *v ? strtod(v, NULL) : NAN;
+}
+
+long tu_csv_find(const tu_csv *c, const char *key, const char *val) {
+    int k = tu_csv_col(c, key);
+    if (k < 0) return -1;
+    for (size_t r = 0; r < c->nrows; r++)
+        if (c->rows[r][k] && !strcmp(c->rows[r][k], val)) return (long)r;
+    return -1;
+}
+
+double tu_csv_sum(const tu_csv *c, const char *col) {
+    double s = 0;
+    for (size_t r = 0; r < c->nrows; r++) {
+        double v = tu_csv_num(c, r, col);
+        if (v == v) s += v;
+    }
+    return s;
+}

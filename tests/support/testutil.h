@@ -67,3 +67,26 @@ void tu_rmtree(const char *dir);
  * success. */
 int tu_write_shapefile(const char *base, const char *const *field_names, size_t nfields, size_t width,
                        const char *const *values, size_t nrec, const double *squares, const char *cpg, int ldid);
+
+/* A CSV file in memory (header + rows, split with tu_csv_split; no
+ * embedded newlines; BOM and CR tolerated). Load with tu_csv_load (0 on
+ * success), free with tu_csv_free. */
+#define TU_CSV_MAXF 64
+typedef struct tu_csv {
+    char *text;
+    int ncol;
+    char *hdr[TU_CSV_MAXF];
+    size_t nrows;
+    char *(*rows)[TU_CSV_MAXF];
+} tu_csv;
+int tu_csv_load(tu_csv *c, const char *path);
+void tu_csv_free(tu_csv *c);
+/* Column index by name, -1 when absent. */
+int tu_csv_col(const tu_csv *c, const char *name);
+/* Cell text ("" when absent); number (NaN when empty or no such column);
+ * first row whose column `key` equals `val` (-1 when none); sum of a
+ * column over rows with a number. */
+const char *tu_csv_at(const tu_csv *c, size_t row, const char *col);
+double tu_csv_num(const tu_csv *c, size_t row, const char *col);
+long tu_csv_find(const tu_csv *c, const char *key, const char *val);
+double tu_csv_sum(const tu_csv *c, const char *col);

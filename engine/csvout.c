@@ -1,0 +1,34 @@
+/* csvout.c: see csvout.h. */
+#include "csvout.h"
+
+#include <string.h>
+#include <unistd.h>
+
+void gv__csv_field(FILE *f, const char *s) {
+    if (!s) return;
+    if (!strpbrk(s, ",\"\n\r")) {
+        fputs(s, f);
+        return;
+    }
+    fputc('"', f);
+    for (; *s; s++) {
+        if (*s == '"') fputc('"', f);
+        fputc(*s, f);
+    }
+    fputc('"', f);
+}
+
+FILE *gv__out_open(const char *path, char *tmp, size_t n) {
+    snprintf(tmp, n, "%s.tmp.%ld", path, (long)getpid());
+    return fopen(tmp, "wb");
+}
+
+int gv__out_commit(FILE *f, const char *tmp, const char *path, gv_error *err) {
+    int ok = !ferror(f);
+    if (fclose(f) != 0) ok = 0;
+    if (!ok || rename(tmp, path) != 0) {
+        unlink(tmp);
+        return gv_error_set(err, GV_EOUTPUT, "%s: cannot write", path);
+    }
+    return GV_OK;
+}
