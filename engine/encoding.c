@@ -1,6 +1,5 @@
 /* encoding.c: Vietnamese text encodings — the CP1258, TCVN3 (ABC) and VNI
- * tables, conversion to and from UTF-8 NFC, and the detector that tells
- * which encoding a layer's bytes are in (include/geovoice/encoding.h).
+ * tables and conversion to and from UTF-8 NFC (include/geovoice/encoding.h).
  *
  * The tables are written from the published definitions, not taken from
  * iconv (which the tests use as the independent reference):
@@ -9,16 +8,12 @@
  *   table VN1 in the slots VN3 leaves empty;
  * - VNI: the VNI-Windows code chart (base letter + mark byte).
  *
- * Detection reads every value in each candidate encoding and asks whether
- * the words that come out are Vietnamese syllables: a wrong decoding of
- * Vietnamese text gives symbols inside words (TCVN3 "Hµ Néi" read as
- * CP1258), two tone marks in one syllable, impossible vowel clusters or a
- * capital in the middle of a word, while the right one gives syllables. */
+ * Detection lives in enc_detect.c, the syllable model in syllable.c. */
 #include "geovoice/encoding.h"
 
 #include "encoding_int.h"
+#include "syllable.h"
 
-#include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -97,7 +92,7 @@ static const uint16_t CP1258_HI[128] = {
 
 /* windows-1252's 0x80-0x9F, which VNI keeps (its fonts replaced only the
  * letter area); 0xA0-0xBF are Latin-1 in both. */
-static const uint16_t CP1252_80[32] = {
+const uint16_t GV__CP1252_80[32] = {
     0x20AC, 0, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0, 0x017D, 0,
     0, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0, 0x017E, 0x0178,
 };
@@ -150,33 +145,18 @@ static int tcvn_vn3(unsigned b) {
     }
 }
 
-/* Tone marks, numbered as the VNI chart and the tables below use them. */
-enum { T_NONE = 0, T_GRAVE, T_ACUTE, T_HOOK, T_TILDE, T_DOT };
-static const uint32_t TONE_CP[6] = {0, 0x0300, 0x0301, 0x0309, 0x0303, 0x0323};
-/* Letter modifiers. */
-enum { M_CIRC = 1, M_BREVE = 2, M_HORN = 4 };
-
-static int tone_of(uint32_t c) {
-    for (int t = 1; t <= 5; t++)
-        if (TONE_CP[t] == c) return t;
-    return -1;
-}
-static int mod_of(uint32_t c) {
-    return c == 0x0302 ? M_CIRC : c == 0x0306 ? M_BREVE : c == 0x031B ? M_HORN : 0;
-}
-
 /* VNI-Windows mark bytes (small-letter forms; the capital forms are 0x20
  * lower and follow capitals): modifier + tone each stands for. */
 typedef struct {
     unsigned char byte, mod, tone;
 } vni_mark;
 static const vni_mark VNI_MARKS[] = {
-    {0xF8, 0, T_GRAVE},         {0xF9, 0, T_ACUTE},         {0xFB, 0, T_HOOK},
-    {0xF5, 0, T_TILDE},         {0xEF, 0, T_DOT},           {0xE2, M_CIRC, T_NONE},
-    {0xE0, M_CIRC, T_GRAVE},    {0xE1, M_CIRC, T_ACUTE},    {0xE5, M_CIRC, T_HOOK},
-    {0xE3, M_CIRC, T_TILDE},    {0xE4, M_CIRC, T_DOT},      {0xEA, M_BREVE, T_NONE},
-    {0xE8, M_BREVE, T_GRAVE},   {0xE9, M_BREVE, T_ACUTE},   {0xFA, M_BREVE, T_HOOK},
-    {0xFC, M_BREVE, T_TILDE},   {0xEB, M_BREVE, T_DOT},
+    {0xF8, 0, GV_T_GRAVE},         {0xF9, 0, GV_T_ACUTE},         {0xFB, 0, GV_T_HOOK},
+    {0xF5, 0, GV_T_TILDE},         {0xEF, 0, GV_T_DOT},           {0xE2, GV_M_CIRC, GV_T_NONE},
+    {0xE0, GV_M_CIRC, GV_T_GRAVE},    {0xE1, GV_M_CIRC, GV_T_ACUTE},    {0xE5, GV_M_CIRC, GV_T_HOOK},
+    {0xE3, GV_M_CIRC, GV_T_TILDE},    {0xE4, GV_M_CIRC, GV_T_DOT},      {0xEA, GV_M_BREVE, GV_T_NONE},
+    {0xE8, GV_M_BREVE, GV_T_GRAVE},   {0xE9, GV_M_BREVE, GV_T_ACUTE},   {0xFA, GV_M_BREVE, GV_T_HOOK},
+    {0xFC, GV_M_BREVE, GV_T_TILDE},   {0xEB, GV_M_BREVE, GV_T_DOT},
 };
 #define NVNI_MARKS (sizeof VNI_MARKS / sizeof VNI_MARKS[0])
 
@@ -201,15 +181,7 @@ static const struct {
 
 /* ---------------------------------------------------- code point buffer */
 
-#define UNDEF 0x110000u /* an undefined byte or sequence, while decoding */
-
-typedef struct {
-    uint32_t *a;
-    size_t n, cap;
-    int nomem;
-} cpbuf;
-
-static void cp_put(cpbuf *b, uint32_t c) {
+static void cp_put(gv__cpbuf *b, uint32_t c) {
     if (b->nomem) return;
     if (b->n == b->cap) {
         size_t nc = b->cap ? 2 * b->cap : 64;
@@ -258,14 +230,14 @@ static int utf8_prefix(const unsigned char *s, size_t n) {
     return len > n;
 }
 
-static size_t text_len(const char *s, size_t n) {
+size_t gv__text_len(const char *s, size_t n) {
     const char *z = memchr(s, 0, n);
     return z ? (size_t)(z - s) : n;
 }
 
 size_t gv__utf8_check(const char *str, size_t n, size_t *nmulti, int *trunc) {
     const unsigned char *s = (const unsigned char *)str;
-    n = text_len(str, n);
+    n = gv__text_len(str, n);
     size_t i = 0, m = 0;
     if (trunc) *trunc = 0;
     while (i < n) {
@@ -284,20 +256,20 @@ size_t gv__utf8_check(const char *str, size_t n, size_t *nmulti, int *trunc) {
 
 /* ----------------------------------------------------------- decoding */
 
-static int has_bom(const unsigned char *s, size_t n) {
+int gv__has_bom(const unsigned char *s, size_t n) {
     return n >= 3 && s[0] == 0xEF && s[1] == 0xBB && s[2] == 0xBF;
 }
 
 /* Decodes n bytes (up to a NUL) of encoding e into code points, undefined
- * bytes or sequences as UNDEF. Returns the byte offset of the first
+ * bytes or sequences as GV__UNDEF. Returns the byte offset of the first
  * undefined one, or (size_t)-1 when all were defined. */
-static size_t decode_cps(const unsigned char *s, size_t n, gv_encoding e, unsigned flags, cpbuf *b) {
+size_t gv__decode_cps(const unsigned char *s, size_t n, gv_encoding e, unsigned flags, gv__cpbuf *b) {
     size_t first_bad = (size_t)-1;
-    n = text_len((const char *)s, n);
+    n = gv__text_len((const char *)s, n);
 #define BAD(off)                                                                                               \
     do {                                                                                                       \
         if (first_bad == (size_t)-1) first_bad = (off);                                                        \
-        cp_put(b, UNDEF);                                                                                      \
+        cp_put(b, GV__UNDEF);                                                                                      \
     } while (0)
     size_t i = 0;
     switch (e) {
@@ -311,7 +283,7 @@ static size_t decode_cps(const unsigned char *s, size_t n, gv_encoding e, unsign
         /* Every leading BOM goes (a file converted twice has two), so that
          * no decoded text starts with one and decoding what encoding
          * wrote gives the text back. */
-        while (has_bom(s + i, n - i)) i += 3;
+        while (gv__has_bom(s + i, n - i)) i += 3;
         while (i < n) {
             size_t k = gv__utf8_seq(s + i, n - i);
             if (!k) { BAD(i); i++; continue; }
@@ -345,9 +317,9 @@ static size_t decode_cps(const unsigned char *s, size_t n, gv_encoding e, unsign
                 unsigned lo = c | 0x20;
                 const vni_mark *m = letter && i + 1 < n ? vni_mark_of(s[i + 1]) : NULL;
                 if (m && (lo == 'a' || lo == 'e' || lo == 'o' || lo == 'u' || lo == 'y')) {
-                    int ok = m->mod == 0 || (m->mod == M_CIRC && lo != 'u' && lo != 'y') ||
-                             (m->mod == M_BREVE && lo == 'a');
-                    if (lo == 'y' && m->mod == 0 && m->tone == T_DOT) ok = 0; /* ỵ is one byte */
+                    int ok = m->mod == 0 || (m->mod == GV_M_CIRC && lo != 'u' && lo != 'y') ||
+                             (m->mod == GV_M_BREVE && lo == 'a');
+                    if (lo == 'y' && m->mod == 0 && m->tone == GV_T_DOT) ok = 0; /* ỵ is one byte */
                     if (!ok) {
                         cp_put(b, c);
                         BAD(i + 1);
@@ -355,9 +327,9 @@ static size_t decode_cps(const unsigned char *s, size_t n, gv_encoding e, unsign
                         continue;
                     }
                     cp_put(b, c);
-                    if (m->mod == M_CIRC) cp_put(b, 0x0302);
-                    if (m->mod == M_BREVE) cp_put(b, 0x0306);
-                    if (m->tone) cp_put(b, TONE_CP[m->tone]);
+                    if (m->mod == GV_M_CIRC) cp_put(b, 0x0302);
+                    if (m->mod == GV_M_BREVE) cp_put(b, 0x0306);
+                    if (m->tone) cp_put(b, GV__TONE_CP[m->tone]);
                     i += 2;
                     continue;
                 }
@@ -366,7 +338,7 @@ static size_t decode_cps(const unsigned char *s, size_t n, gv_encoding e, unsign
                 continue;
             }
             if (c < 0xC0) {
-                uint32_t u = c < 0xA0 ? CP1252_80[c - 0x80] : c;
+                uint32_t u = c < 0xA0 ? GV__CP1252_80[c - 0x80] : c;
                 if (u) cp_put(b, u);
                 else BAD(i);
                 i++;
@@ -384,7 +356,7 @@ static size_t decode_cps(const unsigned char *s, size_t n, gv_encoding e, unsign
                 if ((base == 0xF4 || base == 0xF6) && i < n) {
                     const vni_mark *m = vni_mark_of(s[i]);
                     if (m && m->mod == 0) {
-                        cp_put(b, TONE_CP[m->tone]);
+                        cp_put(b, GV__TONE_CP[m->tone]);
                         i++;
                     } else if (m) {
                         BAD(i);
@@ -406,7 +378,7 @@ static size_t decode_cps(const unsigned char *s, size_t n, gv_encoding e, unsign
 
 /* Code points to NUL-terminated UTF-8 NFC (malloc'd), undefined ones as
  * U+FFFD. NULL when out of memory. */
-static char *cps_to_nfc(const cpbuf *b) {
+static char *cps_to_nfc(const gv__cpbuf *b) {
     size_t cap = 4 * b->n + 1;
     unsigned char *u = malloc(cap);
     if (!u) return NULL;
@@ -414,7 +386,7 @@ static char *cps_to_nfc(const cpbuf *b) {
     int ascii = 1;
     for (size_t i = 0; i < b->n; i++) {
         uint32_t c = b->a[i];
-        if (c == UNDEF) c = 0xFFFD;
+        if (c == GV__UNDEF) c = 0xFFFD;
         if (c >= 0x80) ascii = 0;
         w += (size_t)utf8proc_encode_char((int32_t)c, u + w);
     }
@@ -432,8 +404,8 @@ static int convert(const char *bytes, size_t n, gv_encoding e, unsigned flags, i
     if (!out || (!bytes && n > 0)) return gv_error_set(err, GV_EUSAGE, "gv_text_to_utf8: NULL argument");
     if (e != GV_ENC_ASCII && e != GV_ENC_UTF8 && e != GV_ENC_CP1258 && e != GV_ENC_TCVN3 && e != GV_ENC_VNI)
         return gv_error_set(err, GV_EUSAGE, "cannot convert from encoding '%s'", gv_encoding_name(e));
-    cpbuf b = {0};
-    size_t bad = n ? decode_cps((const unsigned char *)bytes, n, e, flags, &b) : (size_t)-1;
+    gv__cpbuf b = {0};
+    size_t bad = n ? gv__decode_cps((const unsigned char *)bytes, n, e, flags, &b) : (size_t)-1;
     if (b.nomem) { free(b.a); return gv_error_set(err, GV_ENOMEM, "out of memory"); }
     if (bad != (size_t)-1 && !lossy) {
         free(b.a);
@@ -449,7 +421,7 @@ static int convert(const char *bytes, size_t n, gv_encoding e, unsigned flags, i
                             gv_encoding_name(e));
     }
     if (nbad)
-        for (size_t i = 0; i < b.n; i++) *nbad += b.a[i] == UNDEF;
+        for (size_t i = 0; i < b.n; i++) *nbad += b.a[i] == GV__UNDEF;
     *out = cps_to_nfc(&b);
     free(b.a);
     if (!*out) return gv_error_set(err, GV_ENOMEM, "out of memory");
@@ -488,40 +460,6 @@ static void bb_put(bytebuf *b, unsigned char c) {
     b->a[b->n++] = c;
 }
 
-/* A Vietnamese letter taken apart: base ('a'..'z' small, or 'D'/'d' for
- * Đ/đ), capital or not, modifier, tone. */
-typedef struct {
-    char base;
-    int cap, mod, tone;
-} vparts;
-
-/* Splits c into its base letter, modifier and tone. 0 when c is not an
- * ASCII letter or a letter made of one with at most one modifier and one
- * tone (or đ/Đ). */
-static int split_letter(uint32_t c, vparts *p) {
-    p->mod = p->tone = 0;
-    if (c == 0x0111 || c == 0x0110) {
-        p->base = 'd';
-        p->cap = c == 0x0110;
-        p->mod = -1; /* đ: its own letter */
-        return 1;
-    }
-    int32_t d[8];
-    utf8proc_ssize_t nd = utf8proc_decompose_char((int32_t)c, d, 8, UTF8PROC_DECOMPOSE, NULL);
-    if (nd < 1 || nd > 8) return 0;
-    int32_t base = d[0];
-    if (!((base >= 'a' && base <= 'z') || (base >= 'A' && base <= 'Z'))) return 0;
-    p->cap = base <= 'Z';
-    p->base = (char)(base | 0x20);
-    for (utf8proc_ssize_t k = 1; k < nd; k++) {
-        int t = tone_of((uint32_t)d[k]), m = mod_of((uint32_t)d[k]);
-        if (t > 0 && !p->tone) p->tone = t;
-        else if (m && !p->mod) p->mod = m;
-        else return 0;
-    }
-    return 1;
-}
-
 static int cp1258_byte(uint32_t c) {
     if (c < 0x80) return (int)c;
     for (int i = 0; i < 128; i++)
@@ -535,19 +473,19 @@ static int cp1258_byte(uint32_t c) {
 static int put_cp1258(bytebuf *b, uint32_t c) {
     int x = cp1258_byte(c);
     if (x >= 0) { bb_put(b, (unsigned char)x); return 1; }
-    vparts p;
-    if (!split_letter(c, &p) || !p.tone || p.mod < 0) return 0;
+    gv__vletter p;
+    if (!gv__split_letter(c, &p) || !p.tone || p.mod < 0) return 0;
     /* The letter without its tone, recomposed. */
     uint32_t base = (uint32_t)(p.cap ? p.base - 32 : p.base);
     if (p.mod) {
-        uint32_t mc = p.mod == M_CIRC ? 0x0302 : p.mod == M_BREVE ? 0x0306 : 0x031B;
+        uint32_t mc = p.mod == GV_M_CIRC ? 0x0302 : p.mod == GV_M_BREVE ? 0x0306 : 0x031B;
         int32_t buf[3] = {(int32_t)base, (int32_t)mc, 0};
         utf8proc_ssize_t nn = utf8proc_normalize_utf32(buf, 2, UTF8PROC_STABLE | UTF8PROC_COMPOSE);
         if (nn != 1) return 0;
         base = (uint32_t)buf[0];
     }
     int bb = cp1258_byte(base);
-    int tb = cp1258_byte(TONE_CP[p.tone]);
+    int tb = cp1258_byte(GV__TONE_CP[p.tone]);
     if (bb < 0 || tb < 0) return 0;
     bb_put(b, (unsigned char)bb);
     bb_put(b, (unsigned char)tb);
@@ -583,27 +521,27 @@ static int put_vni(bytebuf *b, uint32_t c) {
     if (c < 0x80) { bb_put(b, (unsigned char)c); return 1; }
     if (c >= 0xA0 && c < 0xC0) { bb_put(b, (unsigned char)c); return 1; }
     for (int i = 0; i < 32; i++)
-        if (CP1252_80[i] == c) { bb_put(b, (unsigned char)(0x80 + i)); return 1; }
+        if (GV__CP1252_80[i] == c) { bb_put(b, (unsigned char)(0x80 + i)); return 1; }
     for (size_t k = 0; k < NVNI_SINGLE; k++) {
         if (VNI_SINGLE[k].small == c) { bb_put(b, VNI_SINGLE[k].byte); return 1; }
         if (VNI_SINGLE[k].capital == c) { bb_put(b, (unsigned char)(VNI_SINGLE[k].byte - 0x20)); return 1; }
     }
-    vparts p;
-    if (!split_letter(c, &p) || p.mod < 0) return 0;
+    gv__vletter p;
+    if (!gv__split_letter(c, &p) || p.mod < 0) return 0;
     unsigned shift = p.cap ? 0x20 : 0;
-    if (p.mod == M_HORN) {
+    if (p.mod == GV_M_HORN) {
         /* ơ, ư + tone mark */
         if (p.base != 'o' && p.base != 'u') return 0;
         bb_put(b, (unsigned char)((p.base == 'o' ? 0xF4 : 0xF6) - shift));
     } else {
         if (p.base == 'i') return 0; /* i's letters are all one-byte codes (handled above) */
-        if (p.mod == M_CIRC && p.base != 'a' && p.base != 'e' && p.base != 'o') return 0;
-        if (p.mod == M_BREVE && p.base != 'a') return 0;
+        if (p.mod == GV_M_CIRC && p.base != 'a' && p.base != 'e' && p.base != 'o') return 0;
+        if (p.mod == GV_M_BREVE && p.base != 'a') return 0;
         if (!p.mod && p.base != 'a' && p.base != 'e' && p.base != 'o' && p.base != 'u' && p.base != 'y') return 0;
-        if (p.base == 'y' && p.tone == T_DOT) return 0; /* ỵ: one-byte code, handled above */
+        if (p.base == 'y' && p.tone == GV_T_DOT) return 0; /* ỵ: one-byte code, handled above */
         bb_put(b, (unsigned char)(p.cap ? p.base - 32 : p.base));
     }
-    int mod = p.mod == M_HORN ? 0 : p.mod;
+    int mod = p.mod == GV_M_HORN ? 0 : p.mod;
     if (!mod && !p.tone) return 1;
     for (size_t i = 0; i < NVNI_MARKS; i++)
         if (VNI_MARKS[i].mod == mod && VNI_MARKS[i].tone == p.tone) {
@@ -666,492 +604,3 @@ int gv_text_from_utf8(const char *utf8, gv_encoding e, char **out, size_t *n, gv
     return gv_text_from_utf8_flags(utf8, e, 0, out, n, err);
 }
 
-/* --------------------------------------------------- syllable scoring */
-
-/* Vowel nuclei of Vietnamese syllables, tones left out, one character per
- * vowel: a ă=A â=B e ê=E i o ô=O ơ=W u ư=U y. "qu" and "gi" are
- * consonants before another vowel (handled before the lookup). */
-static const char *const NUCLEI[] = {
-    "a", "A", "B", "e", "E", "i", "o", "O", "W", "u", "U", "y",
-    "ai", "ao", "au", "ay", "Bu", "By", "eo", "Eu", "ia", "iE", "iu", "oa", "oA", "oe", "oi", "Oi", "Wi", "oo",
-    "ua", "uA", "uB", "uE", "ui", "uO", "uW", "uy", "Ua", "Ui", "UW", "Uu", "yE",
-    "iEu", "oai", "oao", "oay", "oeo", "uBy", "uOi", "uya", "uyE", "uyu", "UWi", "UWu", "yEu", NULL,
-};
-/* Nuclei that end in a glide (ai, ao, ươi...) take no final consonant;
- * iê, yê, uô, ươ, uyê need one. */
-static const char *const NO_FINAL[] = {"ai", "ao", "au", "ay", "Bu", "By", "eo", "Eu", "ia", "iu", "oi", "Oi",
-                                       "Wi", "ui", "Ui", "Uu", "ua", "Ua", "oai", "oao", "oay", "oeo", "uBy",
-                                       "uOi", "uya", "UWi", "UWu", "iEu", "yEu", "uyu", NULL};
-static const char *const NEED_FINAL[] = {"iE", "yE", "uO", "UW", "uyE", NULL};
-/* Final consonants: the standard ones, and k, h, l, r of minority place
- * names (Đắk Lắk, Chư Păh, Krông Păl, Cư Jút). */
-static const char *const FINALS[] = {"", "c", "ch", "k", "m", "n", "ng", "nh", "p", "t", "h", "l", "r", NULL};
-
-static int in_list(const char *const *l, const char *s) {
-    for (size_t k = 0; l[k]; k++)
-        if (!strcmp(l[k], s)) return 1;
-    return 0;
-}
-
-static int is_sep(uint32_t c) {
-    if (c < 0x80) return !((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'));
-    switch (c) {
-    /* Typographic punctuation and units only: symbols such as « ¹ · are
-     * TCVN3 letters read in the wrong code page, and must stay inside
-     * their word to make it bad. */
-    case 0x00A0: case 0x2013: case 0x2014: case 0x2018: case 0x2019: case 0x201C: case 0x201D:
-    case 0x2026: case 0x2022: case 0x00B0: case 0x00B2: case 0x00B3: case 0x20AB: case 0x20AC:
-    case 0x2030: return 1;
-    default: return 0;
-    }
-}
-
-/* 1 when the word cp[0..n) (no separators; at least one code point >=
- * 0x80) reads as one Vietnamese syllable. */
-static int syllable_ok(const uint32_t *cp, size_t n) {
-    enum { MAXL = 12 };
-    char id[MAXL];         /* vowel id, or 'c' for a consonant */
-    char lower[MAXL];      /* the base letter */
-    size_t nl = 0;
-    int tones = 0, tone = T_NONE, seen_small = 0;
-    for (size_t i = 0; i < n; i++) {
-        uint32_t c = cp[i];
-        if (c == UNDEF) return 0;
-        if (c >= 0x300 && c < 0x370) {
-            /* A combining mark: belongs to the letter before it. */
-            if (!nl || lower[nl - 1] == 'D') return 0;
-            int t = tone_of(c), m = mod_of(c);
-            char v = id[nl - 1], bse = lower[nl - 1];
-            if (t > 0) {
-                if (v == 'c' || ++tones > 1) return 0;
-                tone = t;
-                continue;
-            }
-            if (!m) return 0;
-            /* A modifier turns the plain vowel into another vowel. */
-            if (m == M_CIRC && (v == 'a' || v == 'e' || v == 'o')) id[nl - 1] = v == 'a' ? 'B' : v == 'e' ? 'E' : 'O';
-            else if (m == M_BREVE && v == 'a') id[nl - 1] = 'A';
-            else if (m == M_HORN && (v == 'o' || v == 'u')) id[nl - 1] = v == 'o' ? 'W' : 'U';
-            else return 0;
-            (void)bse;
-            continue;
-        }
-        if (nl == MAXL) return 0;
-        vparts p;
-        int cap;
-        if (c == 0x00D0) { /* Ð (Eth) as Đ, as some files write it */
-            p.base = 'd'; p.mod = -1; p.tone = 0; cap = 1;
-        } else {
-            if (!split_letter(c, &p)) return 0;
-            cap = p.cap;
-        }
-        if (cap && seen_small) return 0;
-        if (!cap) seen_small = 1;
-        char bse = p.base;
-        char v = 'c';
-        if (p.mod < 0) {
-            bse = 'D';
-        } else if (strchr("aeiouy", bse)) {
-            v = bse;
-            if (p.mod == M_CIRC && (bse == 'a' || bse == 'e' || bse == 'o')) v = bse == 'a' ? 'B' : bse == 'e' ? 'E' : 'O';
-            else if (p.mod == M_BREVE && bse == 'a') v = 'A';
-            else if (p.mod == M_HORN && (bse == 'o' || bse == 'u')) v = bse == 'o' ? 'W' : 'U';
-            else if (p.mod) return 0;
-        } else if (p.mod || p.tone) {
-            return 0; /* a consonant with a mark */
-        }
-        if (p.tone && ++tones > 1) return 0;
-        if (p.tone) tone = p.tone;
-        id[nl] = v;
-        lower[nl] = bse;
-        nl++;
-    }
-    /* initial consonants, vowels, final consonants */
-    size_t v0 = 0;
-    int gi = 0;
-    while (v0 < nl && id[v0] == 'c') v0++;
-    if (v0 == nl) return 0;
-    size_t v1 = v0;
-    while (v1 < nl && id[v1] != 'c') v1++;
-    for (size_t k = v1; k < nl; k++)
-        if (id[k] != 'c') return 0;
-    if (v1 - v0 > 1 && v0 >= 1 && lower[v0 - 1] == 'q' && id[v0] == 'u') v0++;
-    else if (v1 - v0 > 1 && v0 == 1 && lower[0] == 'g' && id[v0] == 'i') gi = ++v0; /* gi + ê: the iê of giếng */
-    else if (v1 - v0 > 1 && v0 == 0 && id[0] == 'y') v0++; /* y as a consonant: Yông, Yă */
-    if (v0 > 3) return 0;
-    char nuc[MAXL + 1], fin[MAXL + 1];
-    memcpy(nuc, id + v0, v1 - v0);
-    nuc[v1 - v0] = 0;
-    memcpy(fin, lower + v1, nl - v1);
-    fin[nl - v1] = 0;
-    if (!in_list(NUCLEI, nuc) || !in_list(FINALS, fin)) return 0;
-    if (gi && nuc[0] == 'E' && strlen(nuc) < MAXL) {
-        memmove(nuc + 1, nuc, strlen(nuc) + 1);
-        nuc[0] = 'i';
-    }
-    /* Rhymes: what a final consonant allows before it. */
-    char last = nuc[strlen(nuc) - 1];
-    if (*fin && in_list(NO_FINAL, nuc)) return 0;
-    if (!*fin && in_list(NEED_FINAL, nuc)) return 0;
-    if (!strcmp(fin, "nh") || !strcmp(fin, "ch"))
-        if (!strchr("aEiy", last)) return 0; /* anh, ênh, inh, uynh; ach, êch, ich */
-    if ((!strcmp(fin, "ng") || !strcmp(fin, "c")) && (last == 'i' || last == 'y' || !strcmp(nuc, "E")))
-        return 0; /* inh, not ing; ếch, not ếc */
-    /* A syllable closed by a stop takes the acute or the dot below. */
-    if (!strcmp(fin, "c") || !strcmp(fin, "ch") || !strcmp(fin, "p") || !strcmp(fin, "t"))
-        if (tone != T_ACUTE && tone != T_DOT) return 0;
-    return 1;
-}
-
-/* Scores the words of decoded text: every word holding a code point >=
- * 0x80 (or an undefined byte) is good or bad; a word of symbols only
- * (no letter) is bad too when it holds an undefined byte, else neutral. */
-static void score_cps(const cpbuf *b, size_t *good, size_t *bad) {
-    size_t i = 0;
-    *good = *bad = 0;
-    while (i < b->n) {
-        if (b->a[i] != UNDEF && is_sep(b->a[i])) { i++; continue; }
-        size_t j = i;
-        int nonascii = 0, letter = 0, undef = 0;
-        while (j < b->n && (b->a[j] == UNDEF || !is_sep(b->a[j]))) {
-            uint32_t c = b->a[j];
-            if (c == UNDEF) undef = 1;
-            else if (c >= 0x80) nonascii = 1;
-            if (c < 0x80 || (c != UNDEF && (utf8proc_category((int32_t)c) <= UTF8PROC_CATEGORY_LO ||
-                                              (c >= 0x300 && c < 0x370))))
-                letter = 1;
-            j++;
-        }
-        if (undef) (*bad)++;
-        else if (nonascii && letter) {
-            if (syllable_ok(b->a + i, j - i)) (*good)++;
-            else (*bad)++;
-        } else if (nonascii) {
-            (*bad)++; /* stray symbols where letters should be */
-        }
-        i = j;
-    }
-}
-
-/* ------------------------------------------------------------ mojibake */
-
-/* The bytes that a single-byte decoding (Windows-1252, or ISO-8859-1 as
- * GDAL reads a DBF without .cpg) turned into the code points of b: below
- * U+0100 a code point is its byte, 1252's extras (€ ‚ ƒ ...) are theirs.
- * 0 when a code point has no such byte, or none is >= 0x80. */
-static int recover_bytes(const cpbuf *b, unsigned char *out) {
-    int high = 0;
-    for (size_t i = 0; i < b->n; i++) {
-        uint32_t c = b->a[i];
-        if (c == 0 || c == UNDEF) return 0;
-        if (c >= 0x100) {
-            int k;
-            for (k = 0; k < 32 && CP1252_80[k] != c; k++) {}
-            if (k == 32) return 0;
-            c = 0x80u + (uint32_t)k;
-        }
-        out[i] = (unsigned char)c;
-        high |= c >= 0x80;
-    }
-    out[b->n] = 0;
-    return high;
-}
-
-/* Mojibake: UTF-8 text with words that are not Vietnamese, made by an
- * earlier conversion that read legacy (or UTF-8) bytes as Windows-1252 or
- * Latin-1 ("Hµ Néi" for TCVN3 "Hà Nội"). Returns the encoding in which the
- * recovered bytes read as Vietnamese syllables only (the most words; ties
- * in the order UTF-8, CP1258, TCVN3, VNI) and *rec the bytes (malloc'd),
- * or GV_ENC_UNKNOWN (and *rec NULL) when the text is not such mojibake. */
-static gv_encoding mojibake(const char *utf8, size_t n, unsigned char **rec) {
-    static const gv_encoding C[4] = {GV_ENC_UTF8, GV_ENC_CP1258, GV_ENC_TCVN3, GV_ENC_VNI};
-    *rec = NULL;
-    cpbuf b = {0}, c = {0};
-    gv_encoding best = GV_ENC_UNKNOWN;
-    decode_cps((const unsigned char *)utf8, n, GV_ENC_UTF8, 0, &b);
-    size_t g, x;
-    score_cps(&b, &g, &x);
-    unsigned char *r = !b.nomem && x ? malloc(b.n + 1) : NULL;
-    if (r && recover_bytes(&b, r)) {
-        long most = 0;
-        for (int k = 0; k < 4; k++) {
-            c.n = 0;
-            decode_cps(r, b.n, C[k], 0, &c);
-            if (c.nomem) break;
-            score_cps(&c, &g, &x);
-            if (g > 0 && x == 0 && (long)g > most) {
-                most = (long)g;
-                best = C[k];
-            }
-        }
-    }
-    free(b.a);
-    free(c.a);
-    if (best == GV_ENC_UNKNOWN) free(r);
-    else *rec = r;
-    return best;
-}
-
-int gv_text_unmojibake_as(const char *utf8, gv_encoding e, char **out, gv_error *err) {
-    if (out) *out = NULL;
-    if (!utf8 || !out) return gv_error_set(err, GV_EUSAGE, "gv_text_unmojibake_as: NULL argument");
-    if (e != GV_ENC_UTF8 && e != GV_ENC_CP1258 && e != GV_ENC_TCVN3 && e != GV_ENC_VNI)
-        return gv_error_set(err, GV_EUSAGE, "gv_text_unmojibake_as: encoding '%s'", gv_encoding_name(e));
-    size_t n = strlen(utf8);
-    if (gv__utf8_check(utf8, n, NULL, NULL) != n) return GV_OK;
-    cpbuf b = {0}, c = {0};
-    decode_cps((const unsigned char *)utf8, n, GV_ENC_UTF8, 0, &b);
-    unsigned char *r = b.nomem ? NULL : malloc(b.n + 1);
-    int rc = GV_OK;
-    if (!r) rc = gv_error_set(err, GV_ENOMEM, "out of memory");
-    else if (recover_bytes(&b, r)) {
-        size_t bad = decode_cps(r, b.n, e, 0, &c), g, x, gu, xu;
-        if (c.nomem) rc = gv_error_set(err, GV_ENOMEM, "out of memory");
-        else {
-            score_cps(&c, &g, &x);
-            score_cps(&b, &gu, &xu);
-            /* All bytes defined, and read at least as well as the garbled
-             * form (minority names that are not single syllables stay as
-             * bad in both). */
-            if (bad == (size_t)-1 && (long)g - (long)x >= (long)gu - (long)xu && g > 0)
-                rc = gv_text_to_utf8((const char *)r, b.n, e, out, err);
-        }
-    }
-    free(r);
-    free(b.a);
-    free(c.a);
-    return rc;
-}
-
-int gv_text_unmojibake(const char *utf8, gv_encoding *as, char **out, gv_error *err) {
-    if (out) *out = NULL;
-    if (as) *as = GV_ENC_UNKNOWN;
-    if (!utf8 || !out) return gv_error_set(err, GV_EUSAGE, "gv_text_unmojibake: NULL argument");
-    size_t n = strlen(utf8);
-    if (gv__utf8_check(utf8, n, NULL, NULL) != n) return GV_OK;
-    unsigned char *rec = NULL;
-    gv_encoding e = mojibake(utf8, n, &rec);
-    if (e == GV_ENC_UNKNOWN) return GV_OK;
-    int rc = gv_text_to_utf8((const char *)rec, strlen((const char *)rec), e, out, err);
-    free(rec);
-    if (rc == GV_OK && as) *as = e;
-    return rc;
-}
-
-/* ------------------------------------------------------------ detector */
-
-enum { NLEG = 3 };
-static const gv_encoding LEGACY[NLEG] = {GV_ENC_CP1258, GV_ENC_TCVN3, GV_ENC_VNI};
-
-struct gv_enc_detector {
-    size_t nvalues, nnonascii;
-    size_t nutf8;          /* plausible UTF-8 values with bytes >= 0x80 */
-    size_t nutf8_letters;  /* ... of which hold a Vietnamese word */
-    size_t nmulti;         /* multi-byte sequences in them */
-    size_t ntruncated;     /* UTF-8 values cut inside a character at the end */
-    size_t utf8_good, utf8_bad;
-    size_t nlegacy;        /* values that are not UTF-8, or implausible as UTF-8 */
-    size_t nimplausible;
-    size_t nmojibake;      /* UTF-8 values that are legacy text read as Windows-1252 */
-    size_t good[NLEG], bad[NLEG], decisive[NLEG];
-    cpbuf scratch;
-};
-
-gv_enc_detector *gv_enc_detector_new(void) { return calloc(1, sizeof(gv_enc_detector)); }
-
-void gv_enc_detector_free(gv_enc_detector *d) {
-    if (!d) return;
-    free(d->scratch.a);
-    free(d);
-}
-
-static void score_as(gv_enc_detector *d, const unsigned char *s, size_t n, gv_encoding e, size_t *g, size_t *b) {
-    d->scratch.n = 0;
-    decode_cps(s, n, e, 0, &d->scratch);
-    if (d->scratch.nomem) {
-        /* Out of memory: count nothing rather than fail a void call. */
-        d->scratch.nomem = 0;
-        *g = *b = 0;
-        return;
-    }
-    score_cps(&d->scratch, g, b);
-}
-
-void gv_enc_detector_feed(gv_enc_detector *d, const char *bytes, size_t n) {
-    if (!d || !bytes || n == 0) return;
-    const unsigned char *s = (const unsigned char *)bytes;
-    n = text_len(bytes, n);
-    if (n == 0) return;
-    d->nvalues++;
-    size_t k;
-    for (k = 0; k < n && s[k] < 0x80; k++) {}
-    if (k == n) return;
-    /* Anything else, a BOM before ASCII included (fuzzing found that
-     * calling that ASCII made the ASCII decoder refuse the BOM), is UTF-8
-     * or not. */
-    d->nnonascii++;
-    size_t nmulti = 0;
-    int trunc = 0;
-    size_t ok = gv__utf8_check(bytes, n, &nmulti, &trunc);
-    int utf8 = ok == n || (trunc && nmulti > 0);
-    size_t lg[NLEG], lb[NLEG];
-    int legacy_done = 0;
-    if (utf8) {
-        size_t g, b;
-        score_as(d, s, ok, GV_ENC_UTF8, &g, &b);
-        int plausible = 1;
-        if (b) {
-            /* Bad words in valid UTF-8: legacy bytes that happen to form
-             * UTF-8 would read as syllables in their own encoding. */
-            for (int e = 0; e < NLEG; e++) {
-                score_as(d, s, n, LEGACY[e], &lg[e], &lb[e]);
-                if (lg[e] > 0 && lb[e] == 0) plausible = 0;
-            }
-            legacy_done = 1;
-        }
-        if (plausible) {
-            if (b) {
-                unsigned char *rec;
-                gv_encoding m = mojibake(bytes, ok, &rec);
-                free(rec);
-                if (m != GV_ENC_UNKNOWN) d->nmojibake++;
-            }
-            d->nutf8++;
-            d->nmulti += nmulti;
-            d->ntruncated += ok != n;
-            d->utf8_good += g;
-            d->utf8_bad += b;
-            if (g) d->nutf8_letters++;
-            return;
-        }
-        d->nimplausible++;
-    }
-    d->nlegacy++;
-    int mask = 0;
-    for (int e = 0; e < NLEG; e++) {
-        if (!legacy_done) score_as(d, s, n, LEGACY[e], &lg[e], &lb[e]);
-        d->good[e] += lg[e];
-        d->bad[e] += lb[e];
-        if (lg[e] > 0 && lb[e] == 0) mask |= 1 << e;
-    }
-    for (int e = 0; e < NLEG; e++)
-        if (mask == 1 << e) d->decisive[e]++;
-}
-
-/* Evidence for e's reading, as a log likelihood ratio: a right reading is
- * modelled as giving 95 % syllables and a wrong one 5 %, so each good word
- * counts ln 19 for it and each bad word ln 19 against. (Measured against
- * the words each reading has, readings that make fewer words, by turning
- * letters into punctuation, would win; the ratio keeps them even.) */
-static double loglik(size_t g, size_t b) { return ((double)g - (double)b) * log(19.0); }
-
-/* The legacy winner (index into LEGACY), its posterior, its good share. */
-static int legacy_winner(const gv_enc_detector *d, double *post, double *share) {
-    int w = 0;
-    double ll[NLEG];
-    for (int e = 0; e < NLEG; e++) {
-        ll[e] = loglik(d->good[e], d->bad[e]);
-        if (ll[e] > ll[w]) w = e; /* ties keep the first: CP1258, TCVN3, VNI */
-    }
-    double z = 0;
-    for (int e = 0; e < NLEG; e++) z += exp(ll[e] - ll[w]);
-    *post = 1 / z;
-    size_t tot = d->good[w] + d->bad[w];
-    *share = tot ? (double)d->good[w] / (double)tot : 1;
-    return w;
-}
-
-gv_encoding gv_enc_detector_result(const gv_enc_detector *d, double *confidence) {
-    double conf = 0;
-    gv_encoding r = GV_ENC_UNKNOWN;
-    if (!d || d->nvalues == 0) {
-        r = GV_ENC_UNKNOWN;
-    } else if (d->nnonascii == 0) {
-        r = GV_ENC_ASCII;
-        conf = 1;
-    } else {
-        double cu = 1 - pow(0.1, (double)d->nmulti);
-        if (d->nlegacy == 0) {
-            r = GV_ENC_UTF8;
-            conf = cu;
-        } else {
-            double post, share;
-            int w = legacy_winner(d, &post, &share);
-            /* Values that read as Vietnamese only in an encoding other than
-             * the winner's: a few are odd names (each is listed by the
-             * caller as not reading well), many are another encoding. */
-            int ndec = 0;
-            double floor_ = fmax(2.0, 0.02 * (double)d->nlegacy);
-            for (int e = 0; e < NLEG; e++) ndec += e == w ? d->decisive[e] > 0 : (double)d->decisive[e] >= floor_;
-            if (d->nutf8_letters > 0 || ndec > 1) {
-                r = GV_ENC_MIXED;
-                conf = d->nutf8_letters > 0 ? cu * share : post * share;
-            } else if (share < 0.5) {
-                r = GV_ENC_UNKNOWN;
-            } else {
-                r = LEGACY[w];
-                conf = post * share;
-            }
-        }
-    }
-    if (confidence) *confidence = conf < 0 ? 0 : conf > 1 ? 1 : conf;
-    return r;
-}
-
-int gv_enc_detector_words(const gv_enc_detector *d, gv_encoding e, size_t *good, size_t *bad) {
-    size_t g = 0, b = 0;
-    if (!d) return GV_EUSAGE;
-    if (e == GV_ENC_UTF8) {
-        g = d->utf8_good;
-        b = d->utf8_bad;
-    } else {
-        int k;
-        for (k = 0; k < NLEG && LEGACY[k] != e; k++) {}
-        if (k == NLEG) return GV_EUSAGE;
-        g = d->good[k];
-        b = d->bad[k];
-    }
-    if (good) *good = g;
-    if (bad) *bad = b;
-    return GV_OK;
-}
-
-void gv_enc_detector_counts(const gv_enc_detector *d, gv_enc_counts *out) {
-    if (!out) return;
-    memset(out, 0, sizeof *out);
-    if (!d) return;
-    out->values = d->nvalues;
-    out->nonascii = d->nnonascii;
-    out->utf8 = d->nutf8;
-    out->utf8_words = d->nutf8_letters;
-    out->truncated = d->ntruncated;
-    out->legacy = d->nlegacy;
-    out->implausible_utf8 = d->nimplausible;
-    out->mojibake = d->nmojibake;
-}
-
-gv_encoding gv_text_detect(const char *bytes, size_t n, double *confidence) {
-    gv_enc_detector d;
-    memset(&d, 0, sizeof d);
-    gv_enc_detector_feed(&d, bytes, n);
-    gv_encoding r = gv_enc_detector_result(&d, confidence);
-    free(d.scratch.a);
-    return r;
-}
-
-int gv_text_scores(const char *bytes, size_t n, gv_encoding e, unsigned flags, size_t *good, size_t *bad) {
-    if (good) *good = 0;
-    if (bad) *bad = 0;
-    if (!bytes && n) return GV_EUSAGE;
-    if (e != GV_ENC_ASCII && e != GV_ENC_UTF8 && e != GV_ENC_CP1258 && e != GV_ENC_TCVN3 && e != GV_ENC_VNI)
-        return GV_EUSAGE;
-    cpbuf b = {0};
-    if (n) decode_cps((const unsigned char *)bytes, n, e, flags, &b);
-    if (b.nomem) { free(b.a); return GV_ENOMEM; }
-    size_t g, x;
-    score_cps(&b, &g, &x);
-    free(b.a);
-    if (good) *good = g;
-    if (bad) *bad = x;
-    return GV_OK;
-}
