@@ -2,6 +2,7 @@
 #include "cli.h"
 
 #include "geovoice/mapjob.h"
+#include "geovoice/render.h" /* GV_PANELS_MAX */
 
 #include <getopt.h>
 #include <stdio.h>
@@ -19,6 +20,12 @@ static const char *MAP_HELP =
     "                    [--mode choropleth|diverging|categorical|dots] [--center VALUE|national]\n"
     "                    [--categories FILE|A,B,C] [--top N] [--other-label TEXT]\n"
     "                    [--dots COL[=Label],... --dot-value N] [--dot-size MM] [--seed N]\n"
+    "                    [--labels FIELD [--label-halo] [--label-size PT]] [--north-arrow]\n"
+    "                    [--context SRC [--context-layer NAME] [--context-where SQL]] [--locator]\n"
+    "                    [--author TEXT] [--subject TEXT] [--keywords TEXT]\n"
+    "                    [--mode symbols [--symbol-size MM] [--symbol-scale VALUE]]\n"
+    "                    [--mode bivariate --value2 EXPR [--legend-title2 TEXT]]\n"
+    "                    [--mode multiples --panel EXPR[=Title] --panel EXPR[=Title]...]\n"
     "\n"
     "Draws a choropleth of the units of SRC (any GDAL/OGR vector source) coloured by EXPR computed from\n"
     "the CSV table joined to them.\n"
@@ -53,6 +60,25 @@ static const char *MAP_HELP =
     "  --mode dots           one dot per --dot-value persons of each --dots column (Set1 default), dots per\n"
     "                        unit = round half up of persons/N, random inside the unit, seeded by unit code,\n"
     "                        column and --seed (same inputs, same dots)\n"
+    "  --mode symbols        a circle per unit at its pole of inaccessibility, its area proportional to --value\n"
+    "                        (a count), drawn largest first; legend of 3 round reference sizes. --symbol-size MM:\n"
+    "                        diameter of the largest (or of --symbol-scale VALUE, to compare maps)\n"
+    "  --mode bivariate      --value and --value2 in 3 x 3 classes (--classify, default quantile:3 each),\n"
+    "                        --palette stevens-dkblue (default) or stevens-grpink, square legend whose axes are\n"
+    "                        --legend-title and --legend-title2\n"
+    "  --mode multiples      one small map per --panel EXPR[=Title] (2-12; e.g. one per year) on one page, all\n"
+    "                        with the same classes (computed over every panel's values) and one legend\n"
+    "Finishing a map:\n"
+    "  --labels FIELD        the unit's name (a boundary field, e.g. name_short) inside each unit, at its pole\n"
+    "                        of inaccessibility; a label that does not fit inside its unit, or would touch\n"
+    "                        another label, the legend or an inset, is moved or dropped (the run report's\n"
+    "                        'labels' lists each unit's outcome). --label-halo: white halo; --label-size PT\n"
+    "  --north-arrow         a north arrow (true north at the map's centre)\n"
+    "  --context SRC         units of SRC (e.g. the provinces) drawn in grey behind the map, e.g. around one\n"
+    "                        province shown with --where; the map frame then fills the page\n"
+    "  --locator             a small map of the whole country (--context, else --shapes without --where)\n"
+    "                        with the mapped units in red\n"
+    "  --author, --subject, --keywords   PDF metadata (title = --title; subject defaults to --subtitle)\n"
     "Exit codes: 0 ok, 1 usage, 2 bad input data, 3 output not written, 4 internal error.\n";
 
 int gv_cli_map(int argc, char **argv) {
@@ -62,7 +88,9 @@ int gv_cli_map(int argc, char **argv) {
         O_SHAPES = 1000, O_LAYER, O_WHERE, O_DATA, O_JOIN, O_MATCH, O_VALUE, O_CLASSIFY, O_PALETTE, O_TITLE,
         O_SUBTITLE, O_SOURCE, O_DATE, O_LEGEND, O_DPI, O_SIZE, O_LANDSCAPE, O_LOCALE, O_DECIMALS, O_DUP,
         O_DECIMAL, O_STRICT, O_NOINSETS, O_JOINREP, O_REPORT, O_QUIET, O_HELP, O_THREADS, O_JPARENT,
-        O_MODE, O_CATEGORIES, O_TOP, O_OTHER, O_DOTS, O_DOTVALUE, O_DOTSIZE, O_SEED, O_CENTER, O_ENCODING
+        O_MODE, O_CATEGORIES, O_TOP, O_OTHER, O_DOTS, O_DOTVALUE, O_DOTSIZE, O_SEED, O_CENTER,
+        O_LABELS, O_HALO, O_LABELSIZE, O_CONTEXT, O_CTXLAYER, O_CTXWHERE, O_LOCATOR, O_NORTH, O_AUTHOR,
+        O_SUBJECT, O_KEYWORDS, O_SYMSIZE, O_SYMSCALE, O_VALUE2, O_LEGEND2, O_PANEL, O_ENCODING
     };
     static const struct option opts[] = {
         {"shapes", 1, 0, O_SHAPES}, {"layer", 1, 0, O_LAYER}, {"where", 1, 0, O_WHERE}, {"data", 1, 0, O_DATA},
@@ -76,7 +104,14 @@ int gv_cli_map(int argc, char **argv) {
         {"quiet", 0, 0, O_QUIET}, {"help", 0, 0, O_HELP}, {"output", 1, 0, 'o'}, {"threads", 1, 0, O_THREADS},
         {"join-parent", 1, 0, O_JPARENT}, {"mode", 1, 0, O_MODE}, {"categories", 1, 0, O_CATEGORIES},
         {"top", 1, 0, O_TOP}, {"other-label", 1, 0, O_OTHER}, {"dots", 1, 0, O_DOTS}, {"dot-value", 1, 0, O_DOTVALUE},
-        {"dot-size", 1, 0, O_DOTSIZE}, {"seed", 1, 0, O_SEED}, {"center", 1, 0, O_CENTER}, {"encoding", 1, 0, O_ENCODING}, {0, 0, 0, 0}};
+        {"dot-size", 1, 0, O_DOTSIZE}, {"seed", 1, 0, O_SEED}, {"center", 1, 0, O_CENTER},
+        {"labels", 1, 0, O_LABELS}, {"label-halo", 0, 0, O_HALO}, {"label-size", 1, 0, O_LABELSIZE},
+        {"context", 1, 0, O_CONTEXT}, {"context-layer", 1, 0, O_CTXLAYER}, {"context-where", 1, 0, O_CTXWHERE},
+        {"locator", 0, 0, O_LOCATOR}, {"north-arrow", 0, 0, O_NORTH}, {"author", 1, 0, O_AUTHOR},
+        {"subject", 1, 0, O_SUBJECT}, {"keywords", 1, 0, O_KEYWORDS}, {"symbol-size", 1, 0, O_SYMSIZE},
+        {"symbol-scale", 1, 0, O_SYMSCALE}, {"value2", 1, 0, O_VALUE2}, {"legend-title2", 1, 0, O_LEGEND2},
+        {"panel", 1, 0, O_PANEL}, {"encoding", 1, 0, O_ENCODING}, {0, 0, 0, 0}};
+    static const char *panels[GV_PANELS_MAX + 1];
     int c;
     char *end;
     optind = 1;
@@ -148,6 +183,35 @@ int gv_cli_map(int argc, char **argv) {
         case O_SEED:
             o.seed = strtoull(optarg, &end, 10);
             if (*end || !*optarg) { fprintf(stderr, "geovoice map: --seed '%s': expected a whole number\n", optarg); return 1; }
+            break;
+        case O_LABELS: o.labels = optarg; break;
+        case O_HALO: o.label_halo = 1; break;
+        case O_LABELSIZE:
+            o.label_size = strtod(optarg, &end);
+            if (*end || !(o.label_size >= 2 && o.label_size <= 72)) { fprintf(stderr, "geovoice map: --label-size '%s': expected points (2-72)\n", optarg); return 1; }
+            break;
+        case O_CONTEXT: o.context = optarg; break;
+        case O_CTXLAYER: o.context_layer = optarg; break;
+        case O_CTXWHERE: o.context_where = optarg; break;
+        case O_LOCATOR: o.locator = 1; break;
+        case O_NORTH: o.north_arrow = 1; break;
+        case O_AUTHOR: o.author = optarg; break;
+        case O_SUBJECT: o.subject = optarg; break;
+        case O_KEYWORDS: o.keywords = optarg; break;
+        case O_SYMSIZE:
+            o.symbol_size = strtod(optarg, &end);
+            if (*end || !(o.symbol_size > 0 && o.symbol_size <= 200)) { fprintf(stderr, "geovoice map: --symbol-size '%s': expected a diameter in mm (0-200)\n", optarg); return 1; }
+            break;
+        case O_SYMSCALE:
+            o.symbol_scale = strtod(optarg, &end);
+            if (*end || !(o.symbol_scale > 0)) { fprintf(stderr, "geovoice map: --symbol-scale '%s': expected a positive value\n", optarg); return 1; }
+            break;
+        case O_VALUE2: o.value2 = optarg; break;
+        case O_LEGEND2: o.legend_title2 = optarg; break;
+        case O_PANEL:
+            if (o.npanels == GV_PANELS_MAX) { fprintf(stderr, "geovoice map: at most %d --panel\n", GV_PANELS_MAX); return 1; }
+            panels[o.npanels++] = optarg;
+            o.panels = panels;
             break;
         case O_HELP: fputs(MAP_HELP, stdout); return 0;
         default: fputs(MAP_HELP, stderr); return 1;

@@ -101,6 +101,14 @@ int gv_classify_centered(const double *v, size_t n, const gv_classify_spec *spec
         }
         out->reduced = out->note[0] != 0;
     }
+    if (center < vmin || center > vmax) {
+        /* Every value on one side: the class next to the centre runs on to
+         * it although no unit is near; say so (the legend shows it). */
+        size_t L = strlen(out->note);
+        snprintf(out->note + L, sizeof out->note - L, "%severy value lies %s the centre %g (values %g to %g): the class "
+                 "next to it is stretched to the centre", L ? "; " : "", center < vmin ? "above" : "below", center, vmin, vmax);
+        out->reduced = 1;
+    }
     count_classes(v, n, out);
     if (k_below) *k_below = kb;
 out:

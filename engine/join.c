@@ -130,13 +130,6 @@ static size_t strmap_get(const strmap *m, const char *k, size_t *out, size_t nma
     return n;
 }
 
-static int all_digits(const char *s) {
-    if (!*s) return 0;
-    for (; *s; s++)
-        if (!isdigit((unsigned char)*s)) return 0;
-    return 1;
-}
-
 /* Parent codes compare as numbers written as text: "1", "01" and "1.0"
  * are the same province. Writes the digits without leading zeros; text
  * that is not a code is kept as it is. */
@@ -260,17 +253,32 @@ int gv_join_run(const gv_layer *l, const gv_table *t, const gv_join_options *o, 
     char reason[512], keybuf[256];
 
     if (!o->by_name) {
-        /* Codes are text (SPEC): "1", "01" and "1.0" name the same unit.
-         * When every boundary code is digits of one width, table codes are
-         * zero-padded to that width. */
-        int width = 0;
-        for (size_t i = 0; i < nu; i++) {
+        /* Codes are text (SPEC): "1", "01" and "1.0" name the same unit,
+         * on both sides. When every boundary code is a code (digits, maybe
+         * "1.0" from an integer or real field), all of them and the table's
+         * are zero-padded to one width: the longest, rounded up to an
+         * official width (2 provinces, 3 districts, 5 communes). Codes
+         * written shorter with a leading zero beside longer ones ("01" and
+         * "001") mean mixed levels: then codes are compared as written. */
+        int width = 0, maxw = 0, lead0_short = 0;
+        for (size_t i = 0; i < nu && width >= 0; i++) {
             const char *v = gv_layer_value(l, i, (size_t)uf);
+            char nb[256];
             if (!*v) continue;
-            if (!all_digits(v)) { width = -1; break; }
-            int w = (int)strlen(v);
-            if (width == 0) width = w;
-            else if (width != w) { width = -1; break; }
+            if (gv_code_normalize(v, 0, nb, sizeof nb, NULL) != GV_OK) { width = -1; break; }
+            int w = (int)strlen(nb);
+            if (w > maxw) maxw = w;
+        }
+        if (width == 0 && maxw > 0) {
+            width = maxw <= 2 ? 2 : maxw == 3 ? 3 : maxw <= 5 ? 5 : maxw;
+            for (size_t i = 0; i < nu; i++) {
+                const char *v = gv_layer_value(l, i, (size_t)uf);
+                char nb[256];
+                if (*v && gv_code_normalize(v, 0, nb, sizeof nb, NULL) == GV_OK && nb[0] == '0' &&
+                    (int)strlen(nb) < maxw)
+                    lead0_short = 1;
+            }
+            if (lead0_short) width = -1;
         }
         if (strmap_init(&map, nu)) { rc = gv_error_set(err, GV_ENOMEM, "out of memory"); goto fail; }
         for (size_t i = 0; i < nu; i++) {
@@ -291,8 +299,14 @@ int gv_join_run(const gv_layer *l, const gv_table *t, const gv_join_options *o, 
             }
             const char *key = raw;
             if (width > 0) {
-                if (gv_code_normalize(raw, width, keybuf, sizeof keybuf, NULL) != GV_OK) {
-                    snprintf(reason, sizeof reason, "'%s' is not a %d-digit code", raw, width);
+                /* "001" is a district's code even though it is 1: a code
+                 * written with more digits than the boundaries' width is
+                 * of another level, not the same number. */
+                char asis[256];
+                int wide = gv_code_normalize(raw, 0, asis, sizeof asis, NULL) == GV_OK && (int)strlen(asis) > width;
+                if (wide || gv_code_normalize(raw, width, keybuf, sizeof keybuf, NULL) != GV_OK) {
+                    snprintf(reason, sizeof reason, "'%s' is not a %d-digit code%s", raw, width,
+                             wide ? " (written with more digits: a unit of another level?)" : "");
                     add_issue(j, GV_ISSUE_BAD_KEY, r, line, NONE, raw,
                               tnc >= 0 ? gv_table_cell(t, r, (size_t)tnc) : "", reason);
                     continue;

@@ -619,7 +619,17 @@ static int layer_open(const char *src, const char *layer, const char *where, con
     }
     OGR_L_ResetReading(lyr);
     OGRFeatureH fh;
+    CPLErrorReset();
     while ((fh = OGR_L_GetNextFeature(lyr)) != NULL) {
+        if (CPLGetLastErrorType() >= CE_Failure) {
+            /* A feature GDAL could not read whole (a truncated .shp gives
+             * its attributes without a geometry): not a map to draw. */
+            long long fid = (long long)OGR_F_GetFID(fh);
+            OGR_F_Destroy(fh);
+            rc = gdal_fail(err, GV_EDATA, "%s: layer '%s': feature %lld cannot be read (damaged file?)", src,
+                           OGR_L_GetName(lyr), fid);
+            goto done;
+        }
         if (grow((void **)&l->feat, &l->capfeat, l->nfeat + 1, sizeof(feature)) ||
             grow((void **)&l->attrs, &l->capattrs, l->nattrs + l->nfields + 1, sizeof(char *))) {
             OGR_F_Destroy(fh);
@@ -659,6 +669,7 @@ static int layer_open(const char *src, const char *layer, const char *where, con
         memcpy(ft->bbox, fb, sizeof fb);
         l->nfeat++;
         OGR_F_Destroy(fh);
+        if (CPLGetLastErrorType() < CE_Failure) CPLErrorReset();
     }
     if (CPLGetLastErrorType() >= CE_Failure && l->nfeat == 0) {
         /* Some drivers (GeoPackage) only compile the attribute filter

@@ -1568,3 +1568,43 @@ int gv_code_normalize(const char *in, int width, char *out, size_t outsz,
     out[total] = '\0';
     return GV_OK;
 }
+
+typedef struct dupkey {
+    char key[300];
+    size_t row;
+} dupkey;
+
+static int dupkey_cmp(const void *x, const void *y) {
+    const dupkey *a = x, *b = y;
+    int c = strcmp(a->key, b->key);
+    return c ? c : (a->row < b->row ? -1 : a->row > b->row);
+}
+
+int gv_table_find_duplicate(const gv_table *t, size_t code_col, int width, int extra_col, size_t *row_a,
+                            size_t *row_b) {
+    size_t nr = t ? t->nrows : 0;
+    if (nr < 2 || code_col >= t->ncols) return 0;
+    dupkey *k = malloc(nr * sizeof *k);
+    if (!k) return -1;
+    size_t n = 0;
+    for (size_t r = 0; r < nr; r++) {
+        char c[32];
+        if (gv_code_normalize(gv_table_cell(t, r, code_col), width < 0 ? 0 : width, c, sizeof c, NULL) != GV_OK)
+            continue;
+        snprintf(k[n].key, sizeof k[n].key, "%s%s%.250s", c, extra_col >= 0 ? "\x1f" : "",
+                 extra_col >= 0 ? gv_table_cell(t, r, (size_t)extra_col) : "");
+        k[n++].row = r;
+    }
+    qsort(k, n, sizeof *k, dupkey_cmp);
+    int found = 0;
+    for (size_t i = 1; i < n && !found; i++)
+        if (!strcmp(k[i].key, k[i - 1].key)) {
+            /* the pair with the earliest second row: sort is by key, so
+             * scan on for an earlier one would change the message only */
+            if (row_a) *row_a = k[i - 1].row;
+            if (row_b) *row_b = k[i].row;
+            found = 1;
+        }
+    free(k);
+    return found;
+}

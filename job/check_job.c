@@ -495,7 +495,42 @@ static long check_table(gv_check_report *r, const gv_check_options *o, const cha
         json_object_array_add(jp, e);
     }
     if (np > max) out(r, "  ... and %zu more (--json lists all)", np - max);
-    if (!np) out(r, "  read cleanly");
+    /* Columns of numbers with cells that are not numbers ("n/a", "1%"):
+     * a map or stats of such a column stops at the first of them. A column
+     * counts as numeric when most of its non-empty cells are numbers. */
+    json_object *jn = json_object_new_array();
+    json_object_object_add(js, "non_numeric_cells", jn);
+    size_t nbadcols = 0;
+    for (size_t c = 0; c < gv_table_ncols(t); c++) {
+        size_t nnum = 0, nbad = 0, first = 0;
+        gv_error cerr;
+        gv_error_clear(&cerr);
+        char dec, th;
+        if (gv_table_col_format(t, c, &dec, &th, &cerr) != GV_OK) continue; /* already a reader problem */
+        for (size_t row = 0; row < nr; row++) {
+            const char *cell = gv_table_cell(t, row, c);
+            if (!*cell) continue;
+            double v;
+            if (gv_table_number(t, row, c, &v, NULL) == GV_OK) nnum++;
+            else if (!nbad++) first = row;
+        }
+        if (!nbad || nnum <= nbad) continue;
+        problems++;
+        nbadcols++;
+        if (nbadcols <= max)
+            out(r, "  PROBLEM: %s: row %zu (line %zu), column '%s': '%s' is not a number, in a column of numbers (%zu such "
+                "cells of %zu): a map or stats of this column will stop there; empty the cell for no data",
+                path, first + 1, gv_table_row_line(t, first), gv_table_colname(t, c), gv_table_cell(t, first, c), nbad,
+                nnum + nbad);
+        json_object *e = json_object_new_object();
+        json_object_object_add(e, "column", jstr(gv_table_colname(t, c)));
+        json_object_object_add(e, "row", json_object_new_int64((int64_t)first + 1));
+        json_object_object_add(e, "line", json_object_new_int64((int64_t)gv_table_row_line(t, first)));
+        json_object_object_add(e, "value", jstr(gv_table_cell(t, first, c)));
+        json_object_object_add(e, "cells", json_object_new_int64((int64_t)nbad));
+        json_object_array_add(jn, e);
+    }
+    if (!np && !nbadcols) out(r, "  read cleanly");
 
     /* Join coverage. */
     json_object *jj = NULL;

@@ -145,6 +145,45 @@ int gv_xwalk_job_run(const gv_xwalk_job *j, gv_log_fn log, void *lc, gv_error *e
             goto done;
         }
     }
+    /* The same unit twice would be carried twice. */
+    {
+        size_t ra, rb;
+        int w = lv == GV_LEVEL_PROVINCE ? 2 : lv == GV_LEVEL_DISTRICT ? 3 : 5;
+        int dup = gv_table_find_duplicate(data, (size_t)gv_table_col_index(data, code_col), w, -1, &ra, &rb);
+        if (dup < 0) { rc = gv_error_set(err, GV_ENOMEM, "out of memory"); goto done; }
+        if (dup) {
+            rc = gv_error_set(err, GV_EDATA, "%s: rows %zu and %zu (lines %zu and %zu), column '%s': code '%s' given twice",
+                              j->data, ra + 1, rb + 1, gv_table_row_line(data, ra), gv_table_row_line(data, rb), code_col,
+                              gv_table_cell(data, rb, (size_t)gv_table_col_index(data, code_col)));
+            goto done;
+        }
+    }
+    /* SPEC "Words": a code belongs to a boundary set. When the table names
+     * its units, each name must fit the --from set's unit of that code: a
+     * 2025 table given as 2019 shows here (code 15 is Yên Bái in 2019). */
+    if (sf) {
+        static const char *const NAME_COLS[] = {"name", "ten", "tên", "unit_name", NULL};
+        const char *ncol = first_col(data, NAME_COLS);
+        const gv_units *fu = NULL;
+        if (ncol && gv_set_units(sf, &fu, NULL) == GV_OK && fu) {
+            size_t cn = (size_t)gv_table_col_index(data, ncol), cc = (size_t)gv_table_col_index(data, code_col);
+            size_t nbad = 0, nknown = 0;
+            for (size_t r = 0; r < gv_table_nrows(data); r++) {
+                const gv_unit *x = gv_units_find(fu, lv, gv_table_cell(data, r, cc));
+                const char *tn = gv_table_cell(data, r, cn);
+                if (!x || !*tn) continue;
+                nknown++;
+                if (gv__names_fit(tn, x->name)) continue;
+                if (nbad < 10)
+                    logf_(log, lc, "  name: %s row %zu (line %zu) code '%s': '%s' in the table but '%s' in %s", j->data, r + 1,
+                          gv_table_row_line(data, r), gv_table_cell(data, r, cc), tn, x->name, gv_set_name(sf));
+                nbad++;
+            }
+            if (nbad)
+                logf_(log, lc, "%s: %zu of %zu rows name another unit than their code's in '%s' (a table of another "
+                      "boundary set? renamed units?)%s", j->data, nbad, nknown, gv_set_name(sf), nbad > 10 ? "; first 10 above" : "");
+        }
+    }
     gv_xw_method method;
     if (j->method) {
         if ((rc = gv_xw_method_parse(j->method, &method, err)) != GV_OK) goto done;

@@ -1,6 +1,8 @@
 /* jobutil.c: helpers shared by the verbs in job/ (see jobutil.h). */
 #include "jobutil.h"
 
+#include "geovoice/names.h"
+
 #include <stdio.h>
 #include <time.h>
 #include <unistd.h>
@@ -38,4 +40,16 @@ int gv__job_json_write(json_object *root, const char *path, gv_error *err) {
         return gv_error_set(err, GV_EOUTPUT, "%s: cannot write report", path);
     }
     return GV_OK;
+}
+
+int gv__names_fit(const char *table_name, const char *unit_name) {
+    gv_name_matcher *m = gv_name_matcher_new();
+    if (!m) return 1;
+    gv_name_rule rule = GV_RULE_NONE;
+    int ok = 1;
+    if (gv_name_matcher_add(m, unit_name, NULL, 0, NULL) == GV_OK &&
+        gv_name_matcher_find(m, table_name, NULL, NULL, &rule, NULL, 0, NULL, NULL) == GV_OK)
+        ok = rule != GV_RULE_NONE;
+    gv_name_matcher_free(m);
+    return ok;
 }

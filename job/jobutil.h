@@ -19,4 +19,9 @@ double gv__job_now_ms(void);
  * into place; GV_EOUTPUT naming path when it cannot. */
 int gv__job_json_write(json_object *root, const char *path, gv_error *err);
 
+/* 1 when table_name is a spelling of unit_name under the SPEC name rules
+ * (NFC, tone placement, type prefixes, diacritics as a last resort), or
+ * when that cannot be decided (out of memory); 0 when they differ. */
+int gv__names_fit(const char *table_name, const char *unit_name);
+
 #endif

@@ -5,6 +5,7 @@
 #include "geovoice/mapjob.h"
 
 #include "jobutil.h"
+#include "map_job_carto.h"
 #include "map_job_modes.h"
 
 #include "geovoice/classify.h"
@@ -57,12 +58,106 @@ static char *hex(unsigned c, char *buf) {
 
 static void release_rings(void *layer) { gv_layer_release_rings(layer); }
 
+/* Evaluates E (the text of option `opt`) for every unit: its variables
+ * are table columns summed over the unit's joined rows (or the first /
+ * the mean, per --allow-duplicates) or built-ins (@area_km2). A missing
+ * cell or a zero denominator gives NaN (an error with --strict). Every
+ * cell of a used column must be a number or empty, joined or not. */
+int gv__map_eval(const gv__value_src *vs, const gv_expr *E, const char *opt, const char *text, double *values,
+                 gv_expr_status *status, double **var_sum_out, size_t *n_missing, gv_error *err) {
+    const gv_map_options *o = vs->o;
+    gv_layer *L = vs->L;
+    const gv_table *T = vs->T;
+    const gv_join *J = vs->J;
+    gv_dup_policy dup = vs->dup;
+    size_t nf = gv_layer_count(L), nr = T ? gv_table_nrows(T) : 0;
+    size_t nv = gv_expr_nvars(E);
+    int rc = GV_OK;
+    int *var_col = malloc((nv ? nv : 1) * sizeof(int));
+    double *vars = malloc((nv ? nv : 1) * sizeof(double));
+    double *var_sum = calloc(nv ? nv : 1, sizeof(double)); /* over units with a value: --center national */
+    if (!var_col || !vars || !var_sum) { rc = gv_error_set(err, GV_ENOMEM, "out of memory"); goto done; }
+    for (size_t k = 0; k < nv; k++) {
+        const char *name = gv_expr_var(E, k);
+        if (name[0] == '@') {
+            if (strcmp(name, "@area_km2") != 0) {
+                rc = gv_error_set(err, GV_EUSAGE, "%s: unknown built-in attribute '%s' (known: @area_km2)", opt, name);
+                goto done;
+            }
+            var_col[k] = -1;
+            continue;
+        }
+        int c = T ? gv_table_col_index(T, name) : -1;
+        if (c < 0) {
+            char list[600] = "";
+            for (size_t q = 0; T && q < gv_table_ncols(T); q++) {
+                if (strlen(list) + strlen(gv_table_colname(T, q)) + 4 >= sizeof list) break;
+                if (q) strcat(list, ", ");
+                strcat(list, gv_table_colname(T, q));
+            }
+            rc = gv_error_set(err, GV_EUSAGE, "%s: %s uses column '%s', which the table does not have (columns: %s)",
+                              o->data ? o->data : "(no table)", opt, name, list);
+            goto done;
+        }
+        var_col[k] = c;
+        for (size_t r = 0; r < nr; r++) {
+            double d;
+            if ((rc = gv_table_number(T, r, (size_t)c, &d, err))) goto done;
+        }
+    }
+    *n_missing = 0;
+    for (size_t i = 0; i < nf; i++) {
+        size_t nrow = (J ? gv_join_unit_nrows(J, i) : 0);
+        const size_t *rows = J ? gv_join_unit_rows(J, i) : NULL;
+        for (size_t k = 0; k < nv; k++) {
+            if (var_col[k] < 0) { vars[k] = gv_layer_area_km2(L, i); continue; }
+            if (nrow == 0) { vars[k] = NAN; continue; }
+            double acc = 0;
+            size_t cnt = 0;
+            int any_missing = 0;
+            for (size_t q = 0; q < nrow; q++) {
+                double d;
+                gv_table_number(T, rows[q], (size_t)var_col[k], &d, NULL);
+                if (isnan(d)) { any_missing = 1; continue; }
+                if (dup == GV_DUP_FIRST && cnt) break;
+                acc += d;
+                cnt++;
+                if (dup == GV_DUP_FIRST) break;
+            }
+            if (!cnt || (any_missing && dup != GV_DUP_FIRST && nrow == 1)) vars[k] = NAN;
+            else vars[k] = dup == GV_DUP_MEAN ? acc / (double)cnt : acc;
+        }
+        gv_expr_eval(E, vars, &values[i], &status[i]);
+        for (size_t k = 0; k < nv && isfinite(values[i]); k++) var_sum[k] += vars[k];
+        if (!isfinite(values[i])) {
+            values[i] = NAN;
+            (*n_missing)++;
+            if (o->strict && nrow > 0) {
+                rc = gv_error_set(err, GV_EDATA, "%s: row %zu (line %zu): value '%s' for unit '%s' is missing (%s) (--strict)",
+                                  o->data, rows[0] + 1, gv_table_row_line(T, rows[0]), text,
+                                  gv_layer_value(L, i, (size_t)gv_layer_field_index(L, vs->ufield)),
+                                  gv_expr_status_str(status[i]));
+                goto done;
+            }
+        }
+    }
+done:
+    free(var_col);
+    free(vars);
+    if (rc == GV_OK && var_sum_out) *var_sum_out = var_sum;
+    else free(var_sum);
+    return rc;
+}
+
 int gv_map_run(const gv_map_options *o, gv_log_fn log, void *logctx, gv_error *err) {
     if (!o->shapes) return gv_error_set(err, GV_EUSAGE, "--shapes is required");
     if (o->data && !o->join) return gv_error_set(err, GV_EUSAGE, "--join is required with --data (e.g. --join code=gso_code)");
     int mode = gv__map_mode(o, err); /* categorical, dots, diverging: job/map_job_modes.c */
     if (mode < 0) return mode;
-    if (!o->value && mode != GV__MODE_DOTS) return gv_error_set(err, GV_EUSAGE, "--value is required (a column or an expression)");
+    if (!o->value && mode != GV__MODE_DOTS && mode != GV__MODE_MULTIPLES)
+        return gv_error_set(err, GV_EUSAGE, "--value is required (a column or an expression)");
+    if (o->value && mode == GV__MODE_MULTIPLES)
+        return gv_error_set(err, GV_EUSAGE, "--mode multiples takes its values from --panel EXPR[=Title], not --value");
     if (!o->out) return gv_error_set(err, GV_EUSAGE, "-o OUT.png|OUT.pdf|OUT.svg is required");
 
     int rc = GV_OK;
@@ -70,13 +165,14 @@ int gv_map_run(const gv_map_options *o, gv_log_fn log, void *logctx, gv_error *e
     gv_table *T = NULL;
     gv_join *J = NULL;
     gv_expr *E = NULL;
-    double *values = NULL, *vars = NULL, *var_sum = NULL;
-    int *var_col = NULL;
+    double *values = NULL, *var_sum = NULL;
     gv_expr_status *status = NULL;
     char *ufield = NULL, *tcol = NULL, *upar = NULL, *tpar = NULL;
     json_object *rep = NULL;
     gv_render_info info;
     memset(&info, 0, sizeof info);
+    gv__carto_job cj;
+    memset(&cj, 0, sizeof cj);
     double t_start = now_ms(), t;
 
     /* Options that can be checked before any reading. */
@@ -89,7 +185,10 @@ int gv_map_run(const gv_map_options *o, gv_log_fn log, void *logctx, gv_error *e
     gv_page page;
     if ((rc = gv_page_parse(o->size ? o->size : "a4", o->landscape, &page, err))) return rc;
     const char *palette = o->palette ? o->palette : gv__map_mode_palette(mode);
-    if (!gv_palette_kind(palette)) {
+    if (mode == GV__MODE_BIVARIATE) {
+        unsigned tmpc[9];
+        if ((rc = gv_bivariate_palette(palette, tmpc, err))) return rc;
+    } else if (!gv_palette_kind(palette)) {
         unsigned tmpc[3];
         return gv_palette_colors(palette, 3, 0, tmpc, err);
     }
@@ -103,7 +202,7 @@ int gv_map_run(const gv_map_options *o, gv_log_fn log, void *logctx, gv_error *e
         rc = gv_error_set(err, GV_EUSAGE, "--join-parent '%s': expected FIELD=COLUMN", o->join_parent);
         goto done;
     }
-    if (mode < GV__MODE_CATEGORICAL && (rc = gv_expr_parse(o->value, &E, err))) goto done;
+    if (mode < GV__MODE_CATEGORICAL && o->value && (rc = gv_expr_parse(o->value, &E, err))) goto done;
     if (!o->data && E) {
         /* Without a table the value may use only built-in attributes. */
         for (size_t k = 0; k < gv_expr_nvars(E); k++)
@@ -213,16 +312,30 @@ int gv_map_run(const gv_map_options *o, gv_log_fn log, void *logctx, gv_error *e
           "%zu ambiguous, %zu name mismatches",
           ufield, tcol, o->match_name ? "by name" : "by code", gv_join_units_matched(J), nf, gv_join_units_nodata(J),
           gv_join_rows_unmatched(J), nr, gv_join_rows_ambiguous(J), gv_join_name_mismatches(J));
-    for (size_t i = 0, shown = 0; i < gv_join_nissues(J) && shown < 12; i++) {
-        const gv_join_issue *is = gv_join_issue_at(J, i);
-        if (is->kind == GV_ISSUE_DUPLICATE) continue;
-        if (is->row != (size_t)-1)
-            logf_(log, logctx, "  %s: %s row %zu (line %zu) '%s': %s", gv_issue_kind_str(is->kind), o->data,
-                  is->row + 1, is->line, is->key, is->reason);
-        else
-            logf_(log, logctx, "  %s: feature %lld '%s' %s: %s", gv_issue_kind_str(is->kind), gv_layer_fid(L, is->unit),
-                  is->key, is->name, is->reason);
-        shown++;
+    {
+        /* The issues most likely to be real problems first (a name that
+         * disagrees, an ambiguous name, a key that is not a code), then
+         * rows and units left over: with --where, a national table leaves
+         * most of its rows without a unit, which must not hide the rest. */
+        static const gv_issue_kind ORDER[] = {GV_ISSUE_NAME_MISMATCH, GV_ISSUE_AMBIGUOUS, GV_ISSUE_BAD_KEY,
+                                              GV_ISSUE_UNIT_NO_DATA, GV_ISSUE_ROW_NO_UNIT};
+        size_t shown = 0, total = 0;
+        for (size_t i = 0; i < gv_join_nissues(J); i++) total += gv_join_issue_at(J, i)->kind != GV_ISSUE_DUPLICATE;
+        for (size_t k = 0; k < sizeof ORDER / sizeof ORDER[0]; k++)
+            for (size_t i = 0; i < gv_join_nissues(J) && shown < 12; i++) {
+                const gv_join_issue *is = gv_join_issue_at(J, i);
+                if (is->kind != ORDER[k]) continue;
+                if (is->row != (size_t)-1)
+                    logf_(log, logctx, "  %s: %s row %zu (line %zu) '%s': %s", gv_issue_kind_str(is->kind), o->data,
+                          is->row + 1, is->line, is->key, is->reason);
+                else
+                    logf_(log, logctx, "  %s: feature %lld '%s' %s: %s", gv_issue_kind_str(is->kind),
+                          gv_layer_fid(L, is->unit), is->key, is->name, is->reason);
+                shown++;
+            }
+        if (total > shown)
+            logf_(log, logctx, "  ... %zu more%s", total - shown,
+                  o->join_report ? " (all in the join report)" : " (--join-report FILE.csv lists every one)");
     }
     if (o->strict && gv_join_name_mismatches(J)) {
         const gv_join_issue *is = NULL;
@@ -234,108 +347,45 @@ int gv_map_run(const gv_map_options *o, gv_log_fn log, void *logctx, gv_error *e
     }
 
     }
-    if (mode >= GV__MODE_CATEGORICAL) {
-        gv__mode_ctx mc = {o, mode, L, T, J, ufield, palette, page, loc, fmt, log, logctx, t_start};
-        rc = gv__map_run_mode(&mc, err);
+    if (mode >= GV__MODE_BIVARIATE) {
+        gv__mode_ctx mc = {o, mode, L, T, J, ufield, palette, page, loc, fmt, log, logctx, t_start, dup};
+        rc = mode >= GV__MODE_CATEGORICAL ? gv__map_run_mode(&mc, err) : gv__map_run_multi(&mc, err);
         goto done;
     }
     /* Values. */
     t = now_ms();
-    size_t nv = gv_expr_nvars(E);
-    var_col = malloc((nv ? nv : 1) * sizeof(int));
-    vars = malloc((nv ? nv : 1) * sizeof(double));
-    var_sum = calloc(nv ? nv : 1, sizeof(double)); /* over units with a value: --center national */
     values = malloc(nf * sizeof(double));
     status = malloc(nf * sizeof(gv_expr_status));
-    if (!var_col || !vars || !var_sum || !values || !status) { rc = gv_error_set(err, GV_ENOMEM, "out of memory"); goto done; }
-    for (size_t k = 0; k < nv; k++) {
-        const char *name = gv_expr_var(E, k);
-        if (name[0] == '@') {
-            if (strcmp(name, "@area_km2") != 0) {
-                rc = gv_error_set(err, GV_EUSAGE, "--value: unknown built-in attribute '%s' (known: @area_km2)", name);
-                goto done;
-            }
-            var_col[k] = -1;
-            continue;
-        }
-        int c = T ? gv_table_col_index(T, name) : -1;
-        if (c < 0) {
-            char list[600] = "";
-            for (size_t q = 0; q < gv_table_ncols(T); q++) {
-                if (strlen(list) + strlen(gv_table_colname(T, q)) + 4 >= sizeof list) break;
-                if (q) strcat(list, ", ");
-                strcat(list, gv_table_colname(T, q));
-            }
-            rc = gv_error_set(err, GV_EUSAGE, "%s: --value uses column '%s', which the table does not have (columns: %s)",
-                              o->data, name, list);
-            goto done;
-        }
-        var_col[k] = c;
-        /* Every cell of a used column must be a number or empty, joined
-         * or not: a bad cell is bad input wherever it is. */
-        for (size_t r = 0; r < nr; r++) {
-            double d;
-            if ((rc = gv_table_number(T, r, (size_t)c, &d, err))) goto done;
-        }
-    }
+    if (!values || !status) { rc = gv_error_set(err, GV_ENOMEM, "out of memory"); goto done; }
+    gv__value_src vsrc = {o, L, T, J, dup, ufield};
     size_t n_missing = 0;
-    for (size_t i = 0; i < nf; i++) {
-        size_t nrow = (J ? gv_join_unit_nrows(J, i) : 0);
-        const size_t *rows = J ? gv_join_unit_rows(J, i) : NULL;
-        for (size_t k = 0; k < nv; k++) {
-            if (var_col[k] < 0) { vars[k] = gv_layer_area_km2(L, i); continue; }
-            if (nrow == 0) { vars[k] = NAN; continue; }
-            double acc = 0;
-            size_t cnt = 0;
-            int any_missing = 0;
-            for (size_t q = 0; q < nrow; q++) {
-                double d;
-                gv_table_number(T, rows[q], (size_t)var_col[k], &d, NULL);
-                if (isnan(d)) { any_missing = 1; continue; }
-                if (dup == GV_DUP_FIRST && cnt) break;
-                acc += d;
-                cnt++;
-                if (dup == GV_DUP_FIRST) break;
-            }
-            if (!cnt || (any_missing && dup != GV_DUP_FIRST && nrow == 1)) vars[k] = NAN;
-            else vars[k] = dup == GV_DUP_MEAN ? acc / (double)cnt : acc;
-        }
-        gv_expr_eval(E, vars, &values[i], &status[i]);
-        for (size_t k = 0; k < nv && isfinite(values[i]); k++) var_sum[k] += vars[k];
-        if (nrow == 0 && status[i] == GV_EXPR_VALUE && nv && var_col[0] >= 0) {
-            /* (values from built-ins only; a unit without a row but a
-             * value is fine) */
-        }
-        if (!isfinite(values[i])) {
-            values[i] = NAN;
-            n_missing++;
-            if (o->strict && nrow > 0) {
-                rc = gv_error_set(err, GV_EDATA, "%s: row %zu (line %zu): value '%s' for unit '%s' is missing (%s) (--strict)",
-                                  o->data, rows[0] + 1, gv_table_row_line(T, rows[0]), o->value,
-                                  gv_layer_value(L, i, (size_t)gv_layer_field_index(L, ufield)),
-                                  gv_expr_status_str(status[i]));
-                goto done;
-            }
-        }
-    }
+    if ((rc = gv__map_eval(&vsrc, E, "--value", o->value, values, status, &var_sum, &n_missing, err))) goto done;
     json_object_object_add(timing, "values_ms", json_object_new_double(now_ms() - t));
 
     /* Classes and colours. */
     t = now_ms();
     gv_breaks br;
+    memset(&br, 0, sizeof br);
     double center = NAN;
     size_t k_below = 0;
-    if (mode == GV__MODE_DIVERGING && (rc = gv__center_value(o->center, E, var_sum, &center, err))) goto done;
-    if ((rc = mode == GV__MODE_DIVERGING ? gv_classify_centered(values, nf, &cspec, center, &br, &k_below, err)
-                                         : gv_classify(values, nf, &cspec, &br, err))) {
-        gv_error_prefix(err, "%s: value '%s': ", o->data, o->value);
-        goto done;
-    }
-    if (br.reduced) logf_(log, logctx, "classes: %s", br.note);
+    int symbols = mode == GV__MODE_SYMBOLS; /* circles sized by the value: no classes */
     unsigned colors[GV_CLASSES_MAX];
-    if ((rc = mode == GV__MODE_DIVERGING ? gv__diverging_colors(palette, &br, k_below, o->reverse, colors, err)
-                                         : gv_palette_colors(palette, br.k, o->reverse, colors, err)))
-        goto done;
+    if (symbols) {
+        /* The circles take the darkest colour of the 3-class palette
+         * (Reds: #de2d26). */
+        if ((rc = gv_palette_colors(palette, 3, o->reverse, colors, err))) goto done;
+    } else {
+        if (mode == GV__MODE_DIVERGING && (rc = gv__center_value(o->center, E, var_sum, &center, err))) goto done;
+        if ((rc = mode == GV__MODE_DIVERGING ? gv_classify_centered(values, nf, &cspec, center, &br, &k_below, err)
+                                             : gv_classify(values, nf, &cspec, &br, err))) {
+            gv_error_prefix(err, "%s: value '%s': ", o->data, o->value);
+            goto done;
+        }
+        if (br.reduced) logf_(log, logctx, "classes: %s", br.note);
+        if ((rc = mode == GV__MODE_DIVERGING ? gv__diverging_colors(palette, &br, k_below, o->reverse, colors, err)
+                                             : gv_palette_colors(palette, br.k, o->reverse, colors, err)))
+            goto done;
+    }
     json_object_object_add(timing, "classify_ms", json_object_new_double(now_ms() - t));
 
     /* Render. */
@@ -374,7 +424,22 @@ int gv_map_run(const gv_map_options *o, gv_log_fn log, void *logctx, gv_error *e
      * areas are computed above): free them before the page is drawn. */
     ms.rings_done = release_rings;
     ms.rings_done_ctx = L;
+    gv_map_symbols sy;
+    memset(&sy, 0, sizeof sy);
+    if (symbols) {
+        sy.values = values;
+        sy.max_diameter_mm = o->symbol_size;
+        sy.scale_value = o->symbol_scale;
+        sy.color = colors[2];
+        sy.title = ms.legend_title;
+        ms.legend_title = NULL;
+        ms.breaks = NULL;
+        ms.colors = NULL;
+        ms.symbols = &sy;
+    }
+    if ((rc = gv__carto_setup(o, L, &cj, &ms, log, logctx, err))) goto done;
     if ((rc = gv_map_render(&ms, o->out, &info, err))) goto done;
+    gv__carto_log(o, &info, log, logctx);
     double render_ms = now_ms() - t;
     json_object_object_add(timing, "render_ms", json_object_new_double(render_ms));
     json_object_object_add(timing, "render_layout_ms", json_object_new_double(info.ms_layout));
@@ -389,8 +454,9 @@ int gv_map_run(const gv_map_options *o, gv_log_fn log, void *logctx, gv_error *e
         unlink(o->out);
         goto done;
     }
-    logf_(log, logctx, "classes (%s, %zu): %s", gv_classify_method_str(cspec.method), br.k, palette);
-    {
+    if (symbols) gv__symbols_log(&info, loc, log, logctx);
+    else logf_(log, logctx, "classes (%s, %zu): %s", gv_classify_method_str(cspec.method), br.k, palette);
+    if (!symbols) {
         char lo[64], hi[64];
         int dec = o->decimals >= 0 ? o->decimals : gv_format_decimals_for(br.edges, br.k + 1);
         for (size_t c = 0; c < br.k; c++) {
@@ -400,10 +466,10 @@ int gv_map_run(const gv_map_options *o, gv_log_fn log, void *logctx, gv_error *e
         }
         if (n_missing) logf_(log, logctx, "  no data: %zu units", n_missing);
     }
-    logf_(log, logctx, "wrote %s (%lld bytes%s%d×%d px), %zu of %zu features drawn, %zu → %zu vertices, %.0f ms", o->out,
-          info.bytes, fmt == GV_FORMAT_PNG ? ", " : "", fmt == GV_FORMAT_PNG ? info.width_px : 0,
-          fmt == GV_FORMAT_PNG ? info.height_px : 0, info.features_drawn, nf, info.vertices_in, info.vertices_drawn,
-          now_ms() - t_start);
+    char sz[64];
+    logf_(log, logctx, "wrote %s (%lld bytes%s), %zu of %zu features drawn, %zu → %zu vertices, %.0f ms", o->out,
+          info.bytes, gv__size_text(fmt, &info, sz, sizeof sz), info.features_drawn, nf, info.vertices_in,
+          info.vertices_drawn, now_ms() - t_start);
 
     if (o->report) {
         json_object *in = json_object_new_object();
@@ -465,14 +531,16 @@ int gv_map_run(const gv_map_options *o, gv_log_fn log, void *logctx, gv_error *e
             if (nmf >= 0) json_object_object_add(u, "name", json_object_new_string(gv_layer_value(L, i, (size_t)nmf)));
             json_object_object_add(u, "value", isfinite(values[i]) ? json_object_new_double(values[i]) : NULL);
             int c = isfinite(values[i]) ? gv_breaks_class(&br, values[i]) : -1;
-            json_object_object_add(u, "class", json_object_new_int(c));
+            if (!symbols) json_object_object_add(u, "class", json_object_new_int(c));
             if (!isfinite(values[i]))
                 json_object_object_add(u, "missing", json_object_new_string((J ? gv_join_unit_nrows(J, i) : 0) ? gv_expr_status_str(status[i]) : "no table row"));
             json_object_object_add(u, "parts_drawn", json_object_new_int64((int64_t)info.feature_parts_drawn[i]));
             json_object_array_add(units, u);
         }
 
-        json_object *cl = json_object_new_object();
+        if (symbols) json_object_object_add(rep, "symbols", gv__symbols_json(&info, L));
+        json_object *cl = symbols ? NULL : json_object_new_object();
+        if (cl) {
         json_object_object_add(cl, "method", json_object_new_string(gv_classify_method_str(cspec.method)));
         json_object_object_add(cl, "k_requested", json_object_new_int64((int64_t)cspec.k));
         json_object_object_add(cl, "k", json_object_new_int64((int64_t)br.k));
@@ -497,6 +565,7 @@ int gv_map_run(const gv_map_options *o, gv_log_fn log, void *logctx, gv_error *e
         json_object_object_add(cl, "no_data_color", json_object_new_string(hex(ms.nodata_color, hx)));
         json_object_object_add(cl, "outside_count", json_object_new_int64((int64_t)br.n_outside));
         json_object_object_add(rep, "classification", cl);
+        }
 
         json_object *out = json_object_new_object();
         json_object_object_add(out, "file", json_object_new_string(o->out));
@@ -532,6 +601,7 @@ int gv_map_run(const gv_map_options *o, gv_log_fn log, void *logctx, gv_error *e
         for (int q = 0; q < 4; q++) json_object_array_add(lr, json_object_new_double(info.legend_rect_mm[q]));
         json_object_object_add(out, "legend_rect_mm", lr);
         json_object_object_add(rep, "output", out);
+        gv__carto_json(o, L, &info, rep);
         json_object_object_add(timing, "total_ms", json_object_new_double(now_ms() - t_start));
 
         if ((rc = write_json(rep, o->report, err))) {
@@ -543,10 +613,9 @@ int gv_map_run(const gv_map_options *o, gv_log_fn log, void *logctx, gv_error *e
 done:
     json_object_put(rep);
     gv_render_info_clear(&info);
+    gv__carto_job_free(&cj);
     free(values);
-    free(vars);
     free(var_sum);
-    free(var_col);
     free(status);
     free(ufield);
     free(tcol);

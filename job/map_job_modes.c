@@ -13,6 +13,7 @@
  * colours, the first N-1 are coloured and the rest drawn as "other". */
 #include "map_job_modes.h"
 #include "jobutil.h"
+#include "map_job_carto.h"
 
 #include "geovoice/dots.h"
 #include "geovoice/format.h"
@@ -49,7 +50,23 @@ int gv__map_mode(const gv_map_options *o, gv_error *err) {
     else if (!strcasecmp(o->mode, "diverging")) mode = GV__MODE_DIVERGING;
     else if (!strcasecmp(o->mode, "categorical")) mode = GV__MODE_CATEGORICAL;
     else if (!strcasecmp(o->mode, "dots")) mode = GV__MODE_DOTS;
-    else return gv_error_set(err, GV_EUSAGE, "--mode '%s': expected choropleth, diverging, categorical or dots", o->mode);
+    else if (!strcasecmp(o->mode, "symbols")) mode = GV__MODE_SYMBOLS;
+    else if (!strcasecmp(o->mode, "bivariate")) mode = GV__MODE_BIVARIATE;
+    else if (!strcasecmp(o->mode, "multiples")) mode = GV__MODE_MULTIPLES;
+    else return gv_error_set(err, GV_EUSAGE, "--mode '%s': expected choropleth, diverging, categorical, dots, symbols, "
+                             "bivariate or multiples", o->mode);
+    if (mode != GV__MODE_SYMBOLS && (o->symbol_size > 0 || o->symbol_scale > 0))
+        return gv_error_set(err, GV_EUSAGE, "--symbol-size and --symbol-scale are for --mode symbols");
+    if ((mode == GV__MODE_BIVARIATE) != (o->value2 != NULL))
+        return gv_error_set(err, GV_EUSAGE, mode == GV__MODE_BIVARIATE ? "--mode bivariate needs --value2 EXPR (the second indicator)"
+                                                                     : "--value2 is for --mode bivariate");
+    if (mode != GV__MODE_BIVARIATE && o->legend_title2)
+        return gv_error_set(err, GV_EUSAGE, "--legend-title2 is for --mode bivariate");
+    if ((mode == GV__MODE_MULTIPLES) != (o->npanels > 0))
+        return gv_error_set(err, GV_EUSAGE, mode == GV__MODE_MULTIPLES ? "--mode multiples needs --panel EXPR[=Title], twice or more"
+                                                                     : "--panel is for --mode multiples");
+    if (mode == GV__MODE_MULTIPLES && (o->npanels < 2 || o->npanels > GV_PANELS_MAX))
+        return gv_error_set(err, GV_EUSAGE, "--mode multiples: %zu panels; expected 2 to %d", o->npanels, GV_PANELS_MAX);
     if (mode == GV__MODE_DIVERGING && !o->center)
         return gv_error_set(err, GV_EUSAGE, "--mode diverging needs --center VALUE|national");
     if (mode != GV__MODE_DIVERGING && o->center)
@@ -73,6 +90,8 @@ const char *gv__map_mode_palette(int mode) {
     case GV__MODE_DIVERGING: return "RdBu";
     case GV__MODE_CATEGORICAL: return "Set3";
     case GV__MODE_DOTS: return "Set1";
+    case GV__MODE_SYMBOLS: return "Reds";
+    case GV__MODE_BIVARIATE: return "stevens-dkblue";
     default: return "YlOrRd";
     }
 }
@@ -189,34 +208,35 @@ static int parse_list(const char *text, catlist *l, gv_error *err) {
     return rc;
 }
 
-static const catlist *sort_ctx;
+/* A category and its row count, sorted together (no global comparison
+ * context: maps are drawn from several threads by the atlas). */
+typedef struct rankent {
+    char *name;
+    size_t rows;
+} rankent;
 static int cmp_rank(const void *a, const void *b) {
-    size_t x = *(const size_t *)a, y = *(const size_t *)b;
-    if (sort_ctx->rows[x] != sort_ctx->rows[y]) return sort_ctx->rows[x] > sort_ctx->rows[y] ? -1 : 1;
-    return strcmp(sort_ctx->name[x], sort_ctx->name[y]);
+    const rankent *x = a, *y = b;
+    if (x->rows != y->rows) return x->rows > y->rows ? -1 : 1;
+    return strcmp(x->name, y->name);
 }
 
 /* Reorders l by rows descending, then name (the default list). */
 static int rank_list(catlist *l) {
-    size_t *idx = malloc((l->n ? l->n : 1) * sizeof(size_t));
-    char **nm = malloc((l->n ? l->n : 1) * sizeof(char *));
-    size_t *rw = malloc((l->n ? l->n : 1) * sizeof(size_t));
-    if (!idx || !nm || !rw) { free(idx); free(nm); free(rw); return -1; }
-    for (size_t i = 0; i < l->n; i++) idx[i] = i;
-    sort_ctx = l;
-    qsort(idx, l->n, sizeof *idx, cmp_rank);
-    for (size_t i = 0; i < l->n; i++) { nm[i] = l->name[idx[i]]; rw[i] = l->rows[idx[i]]; }
-    free(l->name);
-    free(l->rows);
-    l->name = nm;
-    l->rows = rw;
-    free(idx);
+    rankent *e = malloc((l->n ? l->n : 1) * sizeof *e);
+    if (!e) return -1;
+    for (size_t i = 0; i < l->n; i++) e[i] = (rankent){l->name[i], l->rows[i]};
+    qsort(e, l->n, sizeof *e, cmp_rank);
+    for (size_t i = 0; i < l->n; i++) {
+        l->name[i] = e[i].name;
+        l->rows[i] = e[i].rows;
+    }
+    free(e);
     return 0;
 }
 
 /* ------------------------------------------------------------------ */
 
-static json_object *frames_json(const gv_render_info *info) {
+json_object *gv__frames_json(const gv_render_info *info) {
     json_object *frames = json_object_new_array();
     for (size_t k = 0; k < info->nframes; k++) {
         json_object *x = json_object_new_object();
@@ -239,6 +259,26 @@ static char *hex(unsigned c, char *buf) {
     return buf;
 }
 
+const char *gv__size_text(gv_format fmt, const gv_render_info *info, char *buf, size_t n) {
+    if (fmt == GV_FORMAT_PNG) snprintf(buf, n, ", %d×%d px", info->width_px, info->height_px);
+    else if (n) buf[0] = 0;
+    return buf;
+}
+
+void gv__map_spec_page(gv_map_spec *ms, const gv__mode_ctx *c) {
+    const gv_map_options *o = c->o;
+    ms->nodata_color = 0xf0f0f0;
+    ms->subtitle = o->subtitle;
+    ms->source = o->source;
+    ms->date = o->date;
+    ms->locale = c->loc;
+    ms->decimals = o->decimals;
+    ms->page = c->page;
+    ms->dpi = o->dpi > 0 ? o->dpi : 300;
+    ms->insets = !o->no_insets;
+    ms->threads = o->threads;
+}
+
 int gv__map_run_mode(const gv__mode_ctx *c, gv_error *err) {
     const gv_map_options *o = c->o;
     gv_layer *L = c->L;
@@ -256,6 +296,8 @@ int gv__map_run_mode(const gv__mode_ctx *c, gv_error *err) {
     memset(&dots, 0, sizeof dots);
     gv_render_info info;
     memset(&info, 0, sizeof info);
+    gv__carto_job cj;
+    memset(&cj, 0, sizeof cj);
     json_object *rep = json_object_new_object();
     json_object *units = json_object_new_array();
     json_object_object_add(rep, "units", units);
@@ -420,17 +462,32 @@ int gv__map_run_mode(const gv__mode_ctx *c, gv_error *err) {
             const size_t *rows = nrow ? gv_join_unit_rows(J, f) : NULL;
             for (size_t g = 0; g < ng; g++) {
                 double acc = NAN;
+                int empty = 0;
                 for (size_t q = 0; q < nrow; q++) {
                     double d;
                     gv_table_number(T, rows[q], (size_t)gc[g], &d, NULL);
-                    if (isnan(d)) { n_empty++; continue; }
+                    if (isnan(d)) { n_empty++; empty = 1; continue; }
                     acc = isnan(acc) ? d : acc + d;
                 }
+                /* An empty count is unknown: the unit is drawn as no data
+                 * (hatched, with its legend row), not as a unit of 0. */
+                if (empty) values[f] = NAN;
                 pop[f * ng + g] = acc;
                 if (isfinite(acc)) persons[g] += acc;
             }
         }
         free(gc);
+        /* Guard: a dot per few persons of a nation is millions of dots,
+         * minutes of work and an unreadable blob. */
+        double ndots = 0;
+        for (size_t g = 0; g < ng; g++) ndots += persons[g] / o->dot_value;
+        if (ndots > 2e6) {
+            char nb[64];
+            gv_format_number(o->dot_value, o->dot_value == floor(o->dot_value) ? 0 : 2, c->loc, nb, sizeof nb);
+            rc = gv_error_set(err, GV_EUSAGE, "--dot-value %s would draw about %.0f dots (at most 2,000,000): choose a "
+                              "larger value, e.g. %.0f", nb, ndots, ceil(o->dot_value * ndots / 50000.0));
+            goto done;
+        }
         double t = now_ms();
         if ((rc = gv_dots_place(L, pop, ng, o->dot_value, unit_keys, (const char *const *)gcol, o->seed, &dots, err)))
             goto done;
@@ -453,7 +510,7 @@ int gv__map_run_mode(const gv__mode_ctx *c, gv_error *err) {
             json_object_object_add(x, "dots", json_object_new_int64((int64_t)nd));
             json_object_array_add(jg, x);
         }
-        if (n_empty) logf_(c, "  %zu empty cells in --dots columns of joined rows: no dots for them", n_empty);
+        if (n_empty) logf_(c, "  %zu empty cells in --dots columns of joined rows: those units are no data (hatched)", n_empty);
         if (dots.n_units_unplaced)
             logf_(c, "  %zu units have persons but no polygon: %.0f persons not drawn", dots.n_units_unplaced, dots.persons_unplaced);
         json_object *jd = json_object_new_object();
@@ -491,26 +548,19 @@ int gv__map_run_mode(const gv__mode_ctx *c, gv_error *err) {
     ms.values = values;
     ms.categories = c->mode == GV__MODE_CATEGORICAL ? &mc : NULL;
     ms.dots = c->mode == GV__MODE_DOTS ? &md : NULL;
-    ms.nodata_color = 0xf0f0f0;
+    gv__map_spec_page(&ms, c);
     ms.title = o->title ? o->title : (o->value ? o->value : o->dots);
-    ms.subtitle = o->subtitle;
     ms.legend_title = o->legend_title ? o->legend_title : (c->mode == GV__MODE_CATEGORICAL ? o->value : NULL);
-    ms.source = o->source;
-    ms.date = o->date;
-    ms.locale = c->loc;
-    ms.decimals = o->decimals;
-    ms.page = c->page;
-    ms.dpi = o->dpi > 0 ? o->dpi : 300;
-    ms.insets = !o->no_insets;
-    ms.threads = o->threads;
+    if ((rc = gv__carto_setup(o, L, &cj, &ms, c->log, c->logctx, err))) goto done;
     if ((rc = gv_map_render(&ms, o->out, &info, err))) goto done;
+    gv__carto_log(o, &info, c->log, c->logctx);
     if (J && o->join_report && (rc = gv_join_write_report(J, L, T, o->join_report, err))) {
         unlink(o->out);
         goto done;
     }
-    logf_(c, "wrote %s (%lld bytes%s%d×%d px), %zu of %zu features drawn, %.0f ms", o->out, info.bytes,
-          c->fmt == GV_FORMAT_PNG ? ", " : "", c->fmt == GV_FORMAT_PNG ? info.width_px : 0,
-          c->fmt == GV_FORMAT_PNG ? info.height_px : 0, info.features_drawn, nf, now_ms() - c->t_start);
+    char sz[64];
+    logf_(c, "wrote %s (%lld bytes%s), %zu of %zu features drawn, %.0f ms", o->out, info.bytes,
+          gv__size_text(c->fmt, &info, sz, sizeof sz), info.features_drawn, nf, now_ms() - c->t_start);
     if (o->report) {
         json_object *in = json_object_new_object();
         json_object_object_add(in, "shapes", json_object_new_string(o->shapes));
@@ -532,8 +582,9 @@ int gv__map_run_mode(const gv__mode_ctx *c, gv_error *err) {
         json_object_object_add(out, "height_px", json_object_new_int(info.height_px));
         json_object_object_add(out, "features_drawn", json_object_new_int64((int64_t)info.features_drawn));
         json_object_object_add(out, "proj", json_object_new_string(info.proj));
-        json_object_object_add(out, "frames", frames_json(&info));
+        json_object_object_add(out, "frames", gv__frames_json(&info));
         json_object_object_add(rep, "output", out);
+        gv__carto_json(o, L, &info, rep);
         json_object_object_add(rep, "render_ms", json_object_new_double(now_ms() - t));
         if ((rc = write_report(rep, o->report, err))) {
             unlink(o->out);
@@ -544,6 +595,7 @@ int gv__map_run_mode(const gv__mode_ctx *c, gv_error *err) {
 done:
     json_object_put(rep);
     gv_render_info_clear(&info);
+    gv__carto_job_free(&cj);
     gv_dot_set_clear(&dots);
     catlist_free(&cats);
     for (size_t g = 0; g < ng; g++) {

@@ -173,7 +173,7 @@ static int write_units(const gv_reconcile_options *o, const side *S, const unit 
         num_put(f, x->z_share, 3);
         fprintf(f, ",%s", flag_str(x->z_share, thr));
         int fl = (isfinite(x->z_rel) && fabs(x->z_rel) > thr) || (isfinite(x->z_share) && fabs(x->z_share) > thr);
-        fprintf(f, ",%s", isfinite(x->z_rel) ? (fl ? "yes" : "no") : "");
+        fprintf(f, ",%s", fl ? "yes" : isfinite(x->z_rel) || isfinite(x->z_share) ? "no" : "");
         for (int s = 0; s < 2 && !(same && s == 1); s++)
             for (int k = 0; k < S[s].nsrc; k++) {
                 fputc(',', f);
@@ -203,6 +203,12 @@ static int psum_cmp(const void *x, const void *y) {
     const psum *a = x, *b = y;
     if (a->parent != b->parent) return a->parent < b->parent ? -1 : 1;
     return a->child_level - b->child_level;
+}
+
+/* " (the 2-digit codes)" when the tables mix levels. */
+static const char *level_note(const char *code) {
+    size_t n = strlen(code);
+    return n == 2 ? " (provinces)" : n == 3 ? " (districts)" : n == 5 ? " (communes)" : " (the shortest codes)";
 }
 
 static long find_unit(const unit *u, size_t n, const char *code) {
@@ -311,8 +317,10 @@ int gv_reconcile_run(const gv_reconcile_options *o, gv_log_fn log, void *lc, gv_
         else if (!isfinite(x->v[0]) || !isfinite(x->v[1])) missing++;
         else {
             both++;
-            sum[0] += x->v[0];
-            sum[1] += x->v[1];
+            if (strlen(x->code) == strlen(u[0].code)) { /* totals of the top level (codes sort by length) */
+                sum[0] += x->v[0];
+                sum[1] += x->v[1];
+            }
         }
     }
     if (o->strict && (only[0] || only[1] || missing)) {
@@ -326,28 +334,45 @@ int gv_reconcile_run(const gv_reconcile_options *o, gv_log_fn log, void *lc, gv_
     }
 
     /* Shares are over the units both sources have, so that a unit missing
-     * on one side does not shift everyone else's share. */
+     * on one side does not shift everyone else's share; and within one
+     * level (codes of one width: units sort by code length, so each level
+     * is one run), so that provinces and their districts are not summed
+     * together or ranked against each other. */
     tmpx = malloc(2 * nu * sizeof *tmpx);
     if (!tmpx) {
         rc = gv_error_set(err, GV_ENOMEM, "out of memory");
         goto done;
     }
     double *zr = tmpx, *zs = tmpx + nu;
-    for (size_t i = 0; i < nu; i++) {
-        unit *x = &u[i];
-        int ok = x->row[0] >= 0 && x->row[1] >= 0 && isfinite(x->v[0]) && isfinite(x->v[1]);
-        x->rel = ok && x->v[0] != 0 ? (x->v[1] - x->v[0]) / x->v[0] : NAN;
-        x->share[0] = ok && sum[0] ? x->v[0] / sum[0] : NAN;
-        x->share[1] = ok && sum[1] ? x->v[1] / sum[1] : NAN;
-        x->share_diff = ok ? 100 * (x->share[1] - x->share[0]) : NAN;
-        x->rel_share = ok && x->share[0] > 0 ? x->share[1] / x->share[0] - 1 : NAN;
-        zr[i] = x->rel;
-        zs[i] = x->share_diff;
+    double med_rel = NAN, mad_rel = NAN, med_sh = NAN, mad_sh = NAN;
+    int fb_rel = 0, fb_sh = 0, nlevels = 0;
+    for (size_t lo = 0, hi; lo < nu; lo = hi) {
+        size_t len = strlen(u[lo].code);
+        double ls[2] = {0, 0};
+        for (hi = lo; hi < nu && strlen(u[hi].code) == len; hi++)
+            if (u[hi].row[0] >= 0 && u[hi].row[1] >= 0 && isfinite(u[hi].v[0]) && isfinite(u[hi].v[1]))
+                ls[0] += u[hi].v[0], ls[1] += u[hi].v[1];
+        for (size_t i = lo; i < hi; i++) {
+            unit *x = &u[i];
+            int ok = x->row[0] >= 0 && x->row[1] >= 0 && isfinite(x->v[0]) && isfinite(x->v[1]);
+            x->rel = ok && x->v[0] != 0 ? (x->v[1] - x->v[0]) / x->v[0] : NAN;
+            x->share[0] = ok && ls[0] ? x->v[0] / ls[0] : NAN;
+            x->share[1] = ok && ls[1] ? x->v[1] / ls[1] : NAN;
+            x->share_diff = ok ? 100 * (x->share[1] - x->share[0]) : NAN;
+            x->rel_share = ok && x->share[0] > 0 ? x->share[1] / x->share[0] - 1 : NAN;
+            zr[i] = x->rel;
+            zs[i] = x->share_diff;
+        }
+        double m1, s1, m2, s2;
+        int f1, f2;
+        gv_modified_z(zr + lo, hi - lo, zr + lo, &m1, &s1, &f1);
+        gv_modified_z(zs + lo, hi - lo, zs + lo, &m2, &s2, &f2);
+        if (!nlevels) med_rel = m1, mad_rel = s1, fb_rel = f1, med_sh = m2, mad_sh = s2, fb_sh = f2;
+        else
+            logf_(log, lc, "units with %zu-digit codes (%zu): totals A %.0f, B %.0f; compared among themselves", len, hi - lo,
+                  ls[0], ls[1]);
+        nlevels++;
     }
-    double med_rel, mad_rel, med_sh, mad_sh;
-    int fb_rel, fb_sh;
-    gv_modified_z(zr, nu, zr, &med_rel, &mad_rel, &fb_rel);
-    gv_modified_z(zs, nu, zs, &med_sh, &mad_sh, &fb_sh);
     for (size_t i = 0; i < nu; i++) {
         u[i].z_rel = zr[i];
         u[i].z_share = zs[i];
@@ -356,7 +381,8 @@ int gv_reconcile_run(const gv_reconcile_options *o, gv_log_fn log, void *lc, gv_
     /* Summary. */
     logf_(log, lc, "A = %s: %zu rows; B = %s: %zu rows; %zu units in both with values", S[0].label,
           gv_table_nrows(S[0].t), S[1].label, gv_table_nrows(S[1].t), both);
-    logf_(log, lc, "totals over those units: A %.0f, B %.0f, B - A %+.0f, B / A = %.4f (%+.2f %%)", sum[0], sum[1],
+    logf_(log, lc, "totals over those units%s: A %.0f, B %.0f, B - A %+.0f, B / A = %.4f (%+.2f %%)",
+          nlevels > 1 ? level_note(u[0].code) : "", sum[0], sum[1],
           sum[1] - sum[0], sum[1] / sum[0], 100 * (sum[1] / sum[0] - 1));
     for (int s = 0; s < 2; s++)
         if (only[s]) {

@@ -325,17 +325,7 @@ typedef struct namecheck {
     char lines[MAX_LISTED][256];
 } namecheck;
 
-static int names_fit(const char *table_name, const char *unit_name) {
-    gv_name_matcher *m = gv_name_matcher_new();
-    if (!m) return 1;
-    gv_name_rule rule = GV_RULE_NONE;
-    int ok = 1;
-    if (gv_name_matcher_add(m, unit_name, NULL, 0, NULL) == GV_OK &&
-        gv_name_matcher_find(m, table_name, NULL, NULL, &rule, NULL, 0, NULL, NULL) == GV_OK)
-        ok = rule != GV_RULE_NONE;
-    gv_name_matcher_free(m);
-    return ok;
-}
+#define names_fit gv__names_fit
 
 static void check_name(job *j, namecheck *nc, const gv_table *t, size_t r, const char *code, const char *unit_name) {
     if (nc->col < 0 || !unit_name || !unit_name[0]) return;
@@ -396,17 +386,45 @@ static int report_unplaced(job *j, const gv_table *t, const unplaced *p) {
     return GV_OK;
 }
 
+static int check_duplicates(job *j, const gv_table *t, int ccode, int cgrp) {
+    int w = j->data_level == GV_LEVEL_PROVINCE ? 2 : j->data_level == GV_LEVEL_DISTRICT ? 3 : 5;
+    size_t a, b;
+    int found = gv_table_find_duplicate(t, (size_t)ccode, w, cgrp, &a, &b);
+    if (found < 0) return oom(j);
+    if (!found) return GV_OK;
+    return gv_error_set(j->err, GV_EDATA, "%s: rows %zu and %zu (lines %zu and %zu), column '%s': code '%s'%s%s%s given twice",
+                        gv_table_path(t), a + 1, b + 1, gv_table_row_line(t, a), gv_table_row_line(t, b),
+                        gv_table_colname(t, (size_t)ccode), gv_table_cell(t, b, (size_t)ccode),
+                        cgrp >= 0 ? " with group '" : "", cgrp >= 0 ? gv_table_cell(t, b, (size_t)cgrp) : "",
+                        cgrp >= 0 ? "'" : "");
+}
+
 static int decide_data_level(job *j, const gv_table *t, int ccode) {
     int w = gv_table_col_code_width(t, (size_t)ccode);
     j->data_level = level_of_width(w);
     if (j->data_level == GV_LEVEL_NONE) {
-        /* Not a recognised code column: take the first code's width. */
+        /* Not one code width: every code's own width must name the same
+         * level, else the table mixes provinces, districts and communes
+         * (01 beside 002), which would be summed into the wrong units. */
         char d[32];
-        for (size_t r = 0; r < gv_table_nrows(t); r++)
-            if (gv_code_normalize(gv_table_cell(t, r, (size_t)ccode), 0, d, sizeof d, NULL) == GV_OK) {
-                j->data_level = level_of_width((int)strlen(d));
-                break;
+        long first = -1;
+        for (size_t r = 0; r < gv_table_nrows(t); r++) {
+            if (gv_code_normalize(gv_table_cell(t, r, (size_t)ccode), 0, d, sizeof d, NULL) != GV_OK) continue;
+            gv_level lv = level_of_width((int)strlen(d));
+            if (first < 0) {
+                first = (long)r;
+                j->data_level = lv;
+            } else if (lv != j->data_level) {
+                return gv_error_set(j->err, GV_EDATA,
+                                    "%s: column '%s' mixes levels: row %ld (line %zu) '%s' is a %s code, row %zu (line %zu) "
+                                    "'%s' a %s code; give one level per table",
+                                    gv_table_path(t), gv_table_colname(t, (size_t)ccode), first + 1,
+                                    gv_table_row_line(t, (size_t)first), gv_table_cell(t, (size_t)first, (size_t)ccode),
+                                    j->data_level == GV_LEVEL_NONE ? "non-standard" : gv_level_name(j->data_level), r + 1,
+                                    gv_table_row_line(t, r), gv_table_cell(t, r, (size_t)ccode),
+                                    lv == GV_LEVEL_NONE ? "non-standard" : gv_level_name(lv));
             }
+        }
     }
     if (j->data_level == GV_LEVEL_NONE)
         return gv_error_set(j->err, GV_EDATA, "%s: column '%s': codes are not 2 (province), 3 (district) or 5 (commune) digits",
@@ -429,6 +447,7 @@ static int read_urban_rural(job *j, const gv_table *t) {
                             ccode < 0 ? "code" : "population",
                             ccode < 0 ? "code, gso_code, unit_code, ma" : "population, population_total, dan_so");
     int rc = decide_data_level(j, t, ccode);
+    if (!rc) rc = check_duplicates(j, t, ccode, -1);
     if (rc) return rc;
     unplaced up = {0};
     namecheck nc = {find_col(t, NAME_COLS), 0, {{0}}};
@@ -528,6 +547,7 @@ static int read_ethnic(job *j, const gv_table *t) {
         return gv_error_set(j->err, GV_EDATA, "%s: the ethnic table needs columns code, group, population (missing: %s)",
                             gv_table_path(t), ccode < 0 ? "code" : cgrp < 0 ? "group" : "population");
     int rc = decide_data_level(j, t, ccode);
+    if (!rc) rc = check_duplicates(j, t, ccode, cgrp);
     if (rc) return rc;
     size_t nr = gv_table_nrows(t);
     /* Groups in order of their national sum (largest first; ties by first
@@ -631,7 +651,9 @@ static int read_ethnic(job *j, const gv_table *t) {
         ounit *o = &j->u[u];
         long g = newpos[rowg[r]];
         if (!isnan(v)) o->g[g] = isnan(o->g[g]) ? v : o->g[g] + v;
-        o->pop = o->nrows ? o->pop + (isnan(v) ? 0 : v) : (isnan(v) ? 0 : v);
+        /* An empty count is unknown, never 0 (SPEC): the unit's total, and
+         * so every share of it, is missing. */
+        o->pop = o->nrows ? o->pop + v : v;
         o->nrows++;
     }
     free(newpos);
@@ -815,6 +837,15 @@ static void unit_values(job *j, const ounit *u, const col *c, size_t nc, double 
         if (!has) snprintf(txt[k], tl, "no data");
         else if (isnan(pop) || isnan(urb) || isnan(rur)) snprintf(txt[k], tl, "a count is missing in a row of this unit");
         k++;
+        return;
+    }
+    if (has && isnan(u->pop)) {
+        /* A row of this unit has an empty count: its total and every share
+         * are unknown (never 0), so the unit is written as no data. */
+        num[k] = NAN;
+        k = nc - 2;
+        num[k++] = (double)u->nrows;
+        snprintf(txt[k], tl, "a count is missing in a row of this unit: no data");
         return;
     }
     double tot = 0;

@@ -32,13 +32,15 @@ static void text_at(cairo_t *cr, PangoContext *ctx, const char *text, double pt,
 void gv_layout_draw_frames_background(cairo_t *cr, const gv_layout *l, double dev_per_mm) {
     cairo_save(cr);
     cairo_scale(cr, dev_per_mm, dev_per_mm);
-    for (int k = 1; k < l->nframes; k++) {
-        const gv_frame *f = &l->frames[k];
-        if (!f->active) continue;
-        cairo_rectangle(cr, f->rect[0], f->rect[1], f->rect[2], f->rect[3]);
-        cairo_set_source_rgb(cr, 0.94, 0.97, 1.0); /* pale sea, so the frame reads as an inset */
-        cairo_fill(cr);
-    }
+    int np = l->npanels > 0 ? l->npanels : 1; /* small multiples: every panel's insets */
+    for (int p = 0; p < np; p++)
+        for (int k = 1; k < l->nframes; k++) {
+            const gv_frame *f = &l->frames[k];
+            if (!f->active) continue;
+            cairo_rectangle(cr, f->rect[0] + l->panel_off[p][0], f->rect[1] + l->panel_off[p][1], f->rect[2], f->rect[3]);
+            cairo_set_source_rgb(cr, 0.94, 0.97, 1.0); /* pale sea, so the frame reads as an inset */
+            cairo_fill(cr);
+        }
     cairo_restore(cr);
 }
 
@@ -49,7 +51,11 @@ void gv_layout_draw_decorations(cairo_t *cr, const gv_layout *l, double dev_per_
     PangoContext *ctx = pango_cairo_create_context(cr);
     gv__setup_context(ctx);
 
-    /* Inset frames and captions. */
+    /* Inset frames and captions (on every panel of small multiples). */
+    int np = l->npanels > 0 ? l->npanels : 1;
+    for (int p = 0; p < np; p++) {
+    cairo_save(cr);
+    cairo_translate(cr, l->panel_off[p][0], l->panel_off[p][1]);
     for (int k = 1; k < l->nframes; k++) {
         const gv_frame *f = &l->frames[k];
         if (!f->active) continue;
@@ -64,6 +70,13 @@ void gv_layout_draw_decorations(cairo_t *cr, const gv_layout *l, double dev_per_
         cairo_move_to(cr, f->rect[0], f->rect[1] - (double)ih / PANGO_SCALE - 0.6);
         pango_cairo_show_layout(cr, pl);
         g_object_unref(pl);
+    }
+    cairo_restore(cr);
+    }
+    for (int p = 0; p < l->npanels; p++) {
+        cairo_set_source_rgb(cr, 0.08, 0.08, 0.08);
+        text_at(cr, ctx, l->panel_title[p], l->body_pt, 1, l->panel_cell[p][2], l->panel_cell[p][0],
+                l->panel_cell[p][1], 0);
     }
 
     /* Title and subtitle. */
@@ -140,6 +153,42 @@ void gv_layout_draw_decorations(cairo_t *cr, const gv_layout *l, double dev_per_
         y += l->legend_row_h;
     }
 
+    if (l->has_sym) {
+        /* Proportional circles: nested, bottom-aligned, with leaders. */
+        if (l->nrows || *l->legend_title) y += l->legend_pad * 2;
+        if (*l->sym_title) {
+            cairo_set_source_rgb(cr, 0.08, 0.08, 0.08);
+            text_at(cr, ctx, l->sym_title, l->body_pt, 1, r[2] - 2 * l->legend_pad, x, y, 0);
+            y += l->sym_title_h;
+        }
+        double R = l->sym_r[0], cx = x + R, bottom = y + l->sym_h - l->sym_title_h - l->sym_text_h / 2;
+        double ty_prev = -INFINITY;
+        for (int k = 0; k < 3; k++) {
+            double rk = l->sym_r[k], top = bottom - 2 * rk;
+            cairo_new_path(cr);
+            cairo_arc(cr, cx, bottom - rk, rk, 0, 2 * M_PI);
+            rgb(cr, 0xffffff);
+            cairo_fill_preserve(cr);
+            cairo_set_source_rgb(cr, 0.3, 0.3, 0.3);
+            cairo_set_line_width(cr, 0.2);
+            cairo_stroke(cr);
+            double ty = fmax(top, ty_prev + l->sym_text_h);
+            ty_prev = ty;
+            cairo_move_to(cr, cx, top);
+            cairo_line_to(cr, x + 2 * R + 1, ty);
+            cairo_set_line_width(cr, 0.15);
+            cairo_stroke(cr);
+            cairo_set_source_rgb(cr, 0.08, 0.08, 0.08);
+            text_at(cr, ctx, l->sym_text[k], l->body_pt, 0, -1, x + 2 * R + 1.5, ty - l->sym_text_h / 2, 0);
+        }
+    }
+
+    if (l->has_biv) {
+        if (l->nrows || *l->legend_title) y += l->legend_pad * 2;
+        gv__biv_legend_draw(cr, ctx, l, l->spec, x, y);
+        y += l->biv_h;
+    }
+
     /* Scale bar: alternating black/white segments with round lengths. */
     {
         const double *s = l->scalebar_rect;
@@ -147,6 +196,12 @@ void gv_layout_draw_decorations(cairo_t *cr, const gv_layout *l, double dev_per_
         double len = l->scalebar_km * 1000 * f0->scale;
         double bh = 1.2, bx = s[0] + 2, by = s[1] + s[3] - bh - 0.5;
         int n = l->scalebar_segments;
+        if (l->neatline) {
+            /* Context maps: the bar sits on grey units, not paper. */
+            cairo_rectangle(cr, s[0], s[1], s[2], s[3]);
+            cairo_set_source_rgba(cr, 1, 1, 1, 0.85);
+            cairo_fill(cr);
+        }
         for (int i = 0; i < n; i++) {
             cairo_rectangle(cr, bx + len * i / n, by, len / n, bh);
             if (i % 2 == 0) cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);

@@ -64,5 +64,7 @@ static void segment(const gv_hairline_target *t, double x0, double y0, double x1
 }
 
 void gv_hairline_polyline(const gv_hairline_target *t, const double *pts, size_t n) {
-    for (size_t k = 1; k < n; k++) segment(t, pts[2 * k - 2], pts[2 * k - 1], pts[2 * k], pts[2 * k + 1]);
+    double ox = t->ox, oy = t->oy;
+    for (size_t k = 1; k < n; k++)
+        segment(t, pts[2 * k - 2] + ox, pts[2 * k - 1] + oy, pts[2 * k] + ox, pts[2 * k + 1] + oy);
 }

@@ -13,6 +13,7 @@ typedef struct gv_hairline_target {
     int y0, y1;     /* band rows [y0, y1) in page pixels */
     uint32_t rgb;   /* line colour */
     double width_px;/* nominal line width (<= 1.5) */
+    double ox, oy;  /* added to every point (small-multiple panels) */
 } gv_hairline_target;
 
 /* Draws the polyline pts[0..n-1] (x, y page pixels; closed by the caller

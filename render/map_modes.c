@@ -10,6 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#define SYMBOL_BASE_COLOR 0xebebe6 /* units under proportional circles alone */
+#define OUTSIDE_COLOR 0xbdbdbd     /* a value outside the classes (as map_render.c) */
+
 static void nodata_row(const gv_map_spec *sp, gv_layout *l, size_t nodata) {
     if (!nodata || l->nrows >= GV_LEGEND_MAX) return;
     gv_legend_row *r = &l->rows[l->nrows++];
@@ -65,6 +68,22 @@ int gv__legend_mode_rows(const gv_map_spec *sp, gv_layout *l) {
         nodata_row(sp, l, nodata);
         return 1;
     }
+    if (sp->bivariate) {
+        size_t nodata = 0;
+        for (size_t f = 0; f < nf; f++)
+            if (!isfinite(sp->bivariate->x[f]) || !isfinite(sp->bivariate->y[f])) nodata++;
+        nodata_row(sp, l, nodata);
+        return 1;
+    }
+    if (sp->symbols && !sp->breaks) {
+        /* Circles alone: the units are a grey base; the legend has the
+         * circles (layout.c) and "no data". */
+        size_t nodata = 0;
+        for (size_t f = 0; sp->values && f < nf; f++)
+            if (!isfinite(sp->values[f])) nodata++;
+        nodata_row(sp, l, nodata);
+        return 1;
+    }
     return 0;
 }
 
@@ -81,6 +100,20 @@ int gv__mode_fill(const gv_map_spec *sp, unsigned *fill, unsigned nodata_flag) {
     if (sp->dots) {
         for (size_t f = 0; f < nf; f++)
             fill[f] = sp->values && !isfinite(sp->values[f]) ? nodata_flag | sp->nodata_color : sp->dots->base_color;
+        return 1;
+    }
+    if (sp->bivariate) {
+        const gv_map_bivariate *b = sp->bivariate;
+        for (size_t f = 0; f < nf; f++) {
+            if (!isfinite(b->x[f]) || !isfinite(b->y[f])) { fill[f] = nodata_flag | sp->nodata_color; continue; }
+            int cx = gv_breaks_class(b->bx, b->x[f]), cy = gv_breaks_class(b->by, b->y[f]);
+            fill[f] = cx < 0 || cy < 0 || cx > 2 || cy > 2 ? OUTSIDE_COLOR : b->colors[3 * cy + cx];
+        }
+        return 1;
+    }
+    if (sp->symbols && !sp->breaks) {
+        for (size_t f = 0; f < nf; f++)
+            fill[f] = sp->values && !isfinite(sp->values[f]) ? nodata_flag | sp->nodata_color : SYMBOL_BASE_COLOR;
         return 1;
     }
     return 0;

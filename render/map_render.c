@@ -16,6 +16,7 @@
 #include "geovoice/render.h"
 
 #include "layout.h"
+#include "carto.h"
 #include "hairline.h"
 #include "map_modes.h"
 #include "pdf_geometry.h"
@@ -39,9 +40,6 @@
 #include <time.h>
 #include <unistd.h>
 
-/* Fixed inset boxes (SPEC "Outputs"): lon0, lat0, lon1, lat1. */
-static const double HS_BOX[4] = {111.0, 15.5, 113.0, 17.5};
-static const double TS_BOX[4] = {109.5, 6.5, 118.0, 12.0};
 
 static double now_ms(void) {
     struct timespec ts;
@@ -84,6 +82,9 @@ int gv_format_from_path(const char *path, gv_format *out, gv_error *err) {
 void gv_render_info_clear(gv_render_info *info) {
     if (!info) return;
     free(info->feature_parts_drawn);
+    for (size_t i = 0; info->labels && i < info->nlabels; i++) free(info->labels[i].text);
+    free(info->labels);
+    free(info->symbols);
     memset(info, 0, sizeof *info);
 }
 
@@ -98,6 +99,7 @@ typedef struct devgeom {
     dev_ring *rings;
     size_t nrings, caprings;
     gv_dev_dots dots;   /* dot-density mode: drawn over the units */
+    const gv_carto *carto; /* context units drawn under the map, or NULL */
 } devgeom;
 
 static int dg_push_ring(devgeom *g, size_t feature, int frame, size_t off, size_t n) {
@@ -110,14 +112,6 @@ static int dg_push_ring(devgeom *g, size_t feature, int frame, size_t off, size_
     }
     g->rings[g->nrings++] = (dev_ring){feature, frame, off, n, 0, 0};
     return 0;
-}
-
-/* A polygon belongs to an inset when the centre of its bounding box lies
- * in the inset's box: the SPEC boxes are "roughly" drawn, and real data
- * reach a little past them (Truong Sa's westernmost reef is at 109.47°E). */
-static int in_box(const double b[4], const double box[4]) {
-    double cx = 0.5 * (b[0] + b[2]), cy = 0.5 * (b[1] + b[3]);
-    return cx >= box[0] && cx <= box[2] && cy >= box[1] && cy <= box[3];
 }
 
 static void box_union(double a[4], const double b[4]) {
@@ -205,19 +199,20 @@ static cairo_pattern_t *hatch_pattern(unsigned base, double dev_per_mm) {
     return p;
 }
 
-/* Draws fills and outlines of all frames onto cr, whose CTM is device
- * units with origin at (0, -y0) — for PNG bands y0 is the band's top. */
-static void draw_geometry(cairo_t *cr, const devgeom *dg, const gv_map_spec *spec, const unsigned *fill,
-                          const gv_layout *lay, const double line_w[3], double dev_per_mm, double y0,
-                          double clip_y0, double clip_y1, int hair) {
-    cairo_pattern_t *hatch = hatch_pattern(spec->nodata_color, dev_per_mm);
-    cairo_set_fill_rule(cr, CAIRO_FILL_RULE_EVEN_ODD);
+/* One panel (the whole map, or one of small multiples moved by dx, dy
+ * device units): fills from fill[], outlines. y0 is the band's top. */
+static void draw_panel(cairo_t *cr, const devgeom *dg, const gv_map_spec *spec, const unsigned *fill,
+                       const gv_layout *lay, const double line_w[3], cairo_pattern_t *hatch, double band_y0,
+                       double clip_y0, double clip_y1, int hair, double dx, double dy) {
+    /* A panel moved down by dy is the panel drawn into a band dy higher. */
+    double y0 = band_y0 - dy;
     size_t nf = gv_layer_count(spec->layer);
     for (int fr = 0; fr < lay->nframes; fr++) {
         /* No clip: every frame's box contains the polygons assigned to it
          * (inset boxes grow to their polygons), and an unaligned clip
          * makes Cairo allocate a page-sized mask for every fill. */
         cairo_save(cr);
+        cairo_translate(cr, dx, 0);
         /* Rings are stored feature by feature, so one pass fills each
          * feature with one path. */
         size_t i = 0;
@@ -258,14 +253,16 @@ static void draw_geometry(cairo_t *cr, const devgeom *dg, const gv_map_spec *spe
             ht.px = (uint32_t *)cairo_image_surface_get_data(target);
             ht.stride_px = cairo_image_surface_get_stride(target) / 4;
             ht.width = cairo_image_surface_get_width(target);
-            ht.y0 = (int)y0;
-            ht.y1 = (int)y0 + cairo_image_surface_get_height(target);
+            ht.y0 = (int)band_y0;
+            ht.y1 = (int)band_y0 + cairo_image_surface_get_height(target);
             ht.rgb = 0x6b6b6b;
             ht.width_px = line_w[fr];
+            ht.ox = dx;
+            ht.oy = dy;
             for (size_t q = 0; q < dg->nrings; q++) {
                 const dev_ring *rg = &dg->rings[q];
                 if (rg->frame != fr) continue;
-                if (rg->ymax < ht.y0 - 2 || rg->ymin > ht.y1 + 2) continue;
+                if (rg->ymax + dy < ht.y0 - 2 || rg->ymin + dy > ht.y1 + 2) continue;
                 gv_hairline_polyline(&ht, dg->pts + 2 * rg->off, rg->n);
             }
             cairo_surface_mark_dirty(target);
@@ -291,7 +288,24 @@ static void draw_geometry(cairo_t *cr, const devgeom *dg, const gv_map_spec *spe
         cairo_stroke(cr);
         cairo_restore(cr);
     }
+}
+
+/* Draws fills and outlines of all frames (of every panel) onto cr, whose
+ * CTM is device units with origin at (0, -y0) — for PNG bands y0 is the
+ * band's top; fill holds nf colours per panel. */
+static void draw_geometry(cairo_t *cr, const devgeom *dg, const gv_map_spec *spec, const unsigned *fill,
+                          const gv_layout *lay, const double line_w[3], double dev_per_mm, double y0,
+                          double clip_y0, double clip_y1, int hair) {
+    cairo_pattern_t *hatch = hatch_pattern(spec->nodata_color, dev_per_mm);
+    if (dg->carto) gv__context_draw(cr, dg->carto, line_w[0], y0, clip_y0, clip_y1);
+    cairo_set_fill_rule(cr, CAIRO_FILL_RULE_EVEN_ODD);
+    size_t nf = gv_layer_count(spec->layer);
+    int np = lay->npanels > 0 ? lay->npanels : 1;
+    for (int p = 0; p < np; p++)
+        draw_panel(cr, dg, spec, fill + (size_t)p * nf, lay, line_w, hatch, y0, clip_y0, clip_y1, hair,
+                   lay->panel_off[p][0] * dev_per_mm, lay->panel_off[p][1] * dev_per_mm);
     gv__dots_draw(cr, &dg->dots, y0, clip_y0, clip_y1);
+    gv__symbols_draw(cr, dg->carto, y0, clip_y0, clip_y1);
     cairo_pattern_destroy(hatch);
 }
 
@@ -342,6 +356,15 @@ static void draw_band(pipeline *p, int k, unsigned char *buf) {
      * it (Cairo builds its command index lazily, without a lock): seen as
      * titles missing from some bands. Replays are short; take turns. */
     pthread_mutex_lock(&p->replay_mu);
+    if (p->dg->carto) {
+        /* Labels, locator, north arrow: only those on this band (drawn
+         * here rather than recorded: a recording is replayed whole on
+         * every band). Pango under the lock, as the replay. */
+        cairo_save(cr);
+        cairo_translate(cr, 0, -y0);
+        gv__carto_draw_over(cr, p->dg->carto, p->lay, p->spec, p->dev_per_mm, y0, y0 + h);
+        cairo_restore(cr);
+    }
     cairo_set_source_surface(cr, p->rec, 0, -y0);
     cairo_paint(cr);
     cairo_destroy(cr);
@@ -463,8 +486,18 @@ int gv_map_render(const gv_map_spec *spec, const char *path, gv_render_info *inf
     gv_format fmt;
     int rc = gv_format_from_path(path, &fmt, err);
     if (rc) return rc;
-    if (!spec->layer || ((!spec->values || !spec->breaks || !spec->colors) && !spec->categories && !spec->dots))
+    if (!spec->layer ||
+        ((!spec->values || !spec->breaks || !spec->colors) && !spec->categories && !spec->dots && !spec->symbols &&
+         !spec->bivariate && !(spec->panels && spec->breaks && spec->colors)) ||
+        (spec->symbols && !spec->symbols->values) ||
+        (spec->bivariate && (!spec->bivariate->x || !spec->bivariate->y || !spec->bivariate->bx ||
+                             !spec->bivariate->by || !spec->bivariate->colors)) ||
+        (spec->panels && (spec->npanels < 2 || spec->npanels > GV_PANELS_MAX)))
         return gv_error_set(err, GV_EUSAGE, "map spec incomplete");
+    if (spec->panels && (spec->labels || spec->symbols || spec->context || spec->bivariate || spec->categories ||
+                         spec->dots || spec->north_arrow))
+        return gv_error_set(err, GV_EUSAGE, "small multiples take classes only: no labels, symbols, context, north "
+                                            "arrow, bivariate, categorical or dot layers on panels");
     const gv_layer *L = spec->layer;
     size_t nf = gv_layer_count(L);
     double dpi = spec->dpi > 0 ? spec->dpi : 300;
@@ -505,8 +538,8 @@ int gv_map_render(const gv_map_spec *spec, const char *path, gv_render_info *inf
     if (!ring_frame) { gv_render_info_clear(inf); return gv_error_set(err, GV_ENOMEM, "out of memory"); }
     double main_box[4] = {INFINITY, INFINITY, -INFINITY, -INFINITY};
     double hs_box[4], ts_box[4];
-    memcpy(hs_box, HS_BOX, sizeof hs_box);
-    memcpy(ts_box, TS_BOX, sizeof ts_box);
+    memcpy(hs_box, GV_HS_BOX, sizeof hs_box);
+    memcpy(ts_box, GV_TS_BOX, sizeof ts_box);
     int has_hs = 0, has_ts = 0;
     {
         size_t base = 0;
@@ -516,22 +549,11 @@ int gv_map_render(const gv_map_spec *spec, const char *path, gv_render_info *inf
             /* bbox per part from its rings */
             size_t r = 0;
             while (r < nr) {
-                size_t r1 = r;
-                double b[4] = {INFINITY, INFINITY, -INFINITY, -INFINITY};
-                while (r1 < nr && part[r1] == part[r]) {
-                    for (size_t q = off[r1]; q < off[r1 + 1]; q++) {
-                        double x = xy[2 * q], y = xy[2 * q + 1];
-                        if (!isfinite(x) || !isfinite(y)) continue;
-                        if (x < b[0]) b[0] = x;
-                        if (y < b[1]) b[1] = y;
-                        if (x > b[2]) b[2] = x;
-                        if (y > b[3]) b[3] = y;
-                    }
-                    r1++;
-                }
-                int fr = 0;
-                if (spec->insets && in_box(b, HS_BOX)) { fr = 1; has_hs = 1; box_union(hs_box, b); }
-                else if (spec->insets && in_box(b, TS_BOX)) { fr = 2; has_ts = 1; box_union(ts_box, b); }
+                double b[4];
+                size_t r1 = gv__part_bbox(xy, off, part, nr, r, b);
+                int fr = spec->insets ? gv__inset_of(b) : 0;
+                if (fr == 1) { has_hs = 1; box_union(hs_box, b); }
+                else if (fr == 2) { has_ts = 1; box_union(ts_box, b); }
                 for (size_t q = r; q < r1; q++) ring_frame[base + q] = fr;
                 if (fr == 0 && b[0] <= b[2]) {
                     if (b[0] < main_box[0]) main_box[0] = b[0];
@@ -610,6 +632,10 @@ int gv_map_render(const gv_map_spec *spec, const char *path, gv_render_info *inf
     }
     gv_layout lay;
     memset(&lay, 0, sizeof lay);
+    gv_carto carto;
+    memset(&carto, 0, sizeof carto);
+    double *discs = NULL; /* proportional circles for the layout's mask */
+    double tol_deg = 0, s_est = 1;
     double t0 = now_ms();
     /* --- 3. simplify + project ------------------------------------ */
     devgeom dg = {0};
@@ -628,9 +654,9 @@ int gv_map_render(const gv_map_spec *spec, const char *path, gv_render_info *inf
          * an upper bound, so the tolerance here can only be stricter. */
         double ext[4];
         gv__proj_extent(P, main_box, ext);
-        double s_est = fmin(li.page_w / fmax(ext[2] - ext[0], 1), li.page_h / fmax(ext[3] - ext[1], 1));
+        s_est = fmin(li.page_w / fmax(ext[2] - ext[0], 1), li.page_h / fmax(ext[3] - ext[1], 1));
         double m_per_dev = 1.0 / (s_est * dev_per_mm);
-        double tol_deg = tol_dev * m_per_dev / 111320.0;
+        tol_deg = tol_dev * m_per_dev / 111320.0;
         double tol2 = tol_deg * tol_deg;
         size_t base = 0;
         for (size_t f = 0; f < nf; f++) {
@@ -638,31 +664,8 @@ int gv_map_render(const gv_map_spec *spec, const char *path, gv_render_info *inf
             gv_layer_rings(L, f, &xy, &off, &part, &nr);
             for (size_t r = 0; r < nr; r++) {
                 int fr = ring_frame[base + r];
-                size_t a = off[r], b = off[r + 1], n = b - a;
                 size_t start = dg.npts;
-                double lx = xy[2 * a], ly = xy[2 * a + 1];
-                dg.pts[2 * dg.npts] = lx;
-                dg.pts[2 * dg.npts + 1] = ly;
-                dg.npts++;
-                for (size_t q = a + 1; q < b; q++) {
-                    double x = xy[2 * q], y = xy[2 * q + 1];
-                    double dx = x - lx, dy = y - ly;
-                    if (q + 1 < b && dx * dx + dy * dy < tol2) continue;
-                    dg.pts[2 * dg.npts] = x;
-                    dg.pts[2 * dg.npts + 1] = y;
-                    dg.npts++;
-                    lx = x; ly = y;
-                }
-                if (dg.npts - start < 4 && n >= 4) {
-                    /* Tiny ring: keep every vertex so the unit still shows
-                     * (the smallest communes are about a pixel wide). */
-                    dg.npts = start;
-                    for (size_t q = a; q < b; q++) {
-                        dg.pts[2 * dg.npts] = xy[2 * q];
-                        dg.pts[2 * dg.npts + 1] = xy[2 * q + 1];
-                        dg.npts++;
-                    }
-                }
+                dg.npts += gv__decimate(xy, off[r], off[r + 1], tol2, dg.pts + 2 * dg.npts);
                 if (dg_push_ring(&dg, f, fr, start, dg.npts - start)) { rc = gv_error_set(err, GV_ENOMEM, "out of memory"); goto out; }
             }
             base += nr;
@@ -677,15 +680,72 @@ int gv_map_render(const gv_map_spec *spec, const char *path, gv_render_info *inf
          * each thread with its own context (PJ objects are not shared). */
         project_parallel(inf->proj, dg.pts, dg.npts, spec->threads > 0 ? spec->threads : 2);
     }
+    /* Context layer (its own rings, not the map's) and the label poles
+     * (from the projected rings) before the map's rings may go. */
+    if (spec->context && spec->context->layer && (spec->context->behind || spec->context->locator)) {
+        if ((rc = gv__context_prepare(spec, P, main_box, tol_deg, &carto, li.locator_ext, err))) goto out;
+        li.ctx_behind = spec->context->behind;
+        li.locator = spec->context->locator;
+        if (carto.behind.nrings) dg.carto = &carto;
+    }
+    li.north_arrow = spec->north_arrow;
+    dg.carto = &carto;
+    double t_lab = now_ms();
+    if (spec->labels || spec->symbols) {
+        unsigned char *want = calloc(nf ? nf : 1, 1);
+        carto.poles = malloc((nf ? nf : 1) * sizeof *carto.poles);
+        if (!want || !carto.poles) { free(want); rc = gv_error_set(err, GV_ENOMEM, "out of memory"); goto out; }
+        int lf = !spec->labels || spec->labels->texts ? -1
+                 : gv_layer_field_index(L, spec->labels->field ? spec->labels->field : "name");
+        for (size_t f = 0; spec->labels && f < nf; f++) {
+            const char *t = spec->labels->texts ? spec->labels->texts[f] : lf >= 0 ? gv_layer_value(L, f, (size_t)lf) : "";
+            want[f] = t && *t;
+        }
+        if (spec->symbols && (rc = gv__symbols_prepare(spec, fmin(li.page_w, li.page_h), &carto, want, err))) {
+            free(want);
+            goto out;
+        }
+        /* 0.1 mm on the page at the estimated (largest) scale. */
+        rc = gv__poles_compute(dg.pts, dg.rings, dg.nrings, nf, want, 0.1 / s_est, carto.poles, err);
+        free(want);
+        if (rc) goto out;
+    }
+    if (spec->symbols) {
+        /* The circles, as occupied paper for the legend's search. */
+        discs = malloc((carto.nsym ? carto.nsym : 1) * 3 * sizeof(double));
+        int *dframe = malloc((carto.nsym ? carto.nsym : 1) * sizeof(int));
+        if (!discs || !dframe) { free(dframe); rc = gv_error_set(err, GV_ENOMEM, "out of memory"); goto out; }
+        for (size_t i = 0; i < carto.nsym; i++) {
+            const gv_pole *po = &carto.poles[carto.sym_f[i]];
+            discs[2 * i] = po->x;
+            discs[2 * i + 1] = po->y;
+            discs[2 * carto.nsym + i] = carto.sym_r[i];
+            dframe[i] = po->frame;
+        }
+        li.ndiscs = carto.nsym;
+        li.disc_xy = discs;
+        li.disc_r = discs + 2 * carto.nsym;
+        li.disc_frame = dframe;
+        li.sym_ref_v = carto.sym_ref_v;
+        li.sym_ref_r = carto.sym_ref_r;
+    }
+    inf->ms_labels = now_ms() - t_lab;
     if (spec->rings_done) spec->rings_done(spec->rings_done_ctx);
-    inf->ms_project = now_ms() - t0;
+    inf->ms_project = now_ms() - t0 - inf->ms_labels;
     t0 = now_ms();
     li.pts = dg.pts;
     li.rings = dg.rings;
     li.nrings = dg.nrings;
-    if ((rc = gv_layout_compute(&li, &lay, err)) != GV_OK) goto out;
+    rc = gv_layout_compute(&li, &lay, err);
+    free(discs);
+    free((void *)li.disc_frame);
+    discs = NULL;
+    li.disc_frame = NULL;
+    if (rc != GV_OK) goto out;
     inf->ms_layout = now_ms() - t0;
     t0 = now_ms();
+    if ((spec->context && (rc = gv__context_to_device(&carto, &lay, dev_per_mm, dg.pts, dg.rings, dg.nrings, err))))
+        goto out;
     {
         for (size_t r = 0; r < dg.nrings; r++) {
             const gv_frame *fr = &lay.frames[dg.rings[r].frame];
@@ -707,13 +767,36 @@ int gv_map_render(const gv_map_spec *spec, const char *path, gv_render_info *inf
     }
     gv__dots_to_device(&dg.dots, P, &lay, dev_per_mm);
     inf->ms_project += now_ms() - t0;
+    int frame_index[3] = {-1, -1, -1};
+    for (int k = 0, n = 0; k < lay.nframes && k < 3; k++)
+        if (lay.frames[k].active) frame_index[k] = n++;
+    if (spec->labels) {
+        t_lab = now_ms();
+        carto.label_pt = spec->labels->size_pt > 0 ? spec->labels->size_pt : fmax(4.5, lay.small_pt * 0.9);
+        carto.halo = spec->labels->halo;
+        if ((rc = gv__labels_place(spec, dg.pts, dg.rings, dg.nrings, &lay, dev_per_mm, P, frame_index, &carto,
+                                   &inf->labels, &inf->labels_drawn, err)))
+            goto out;
+        inf->nlabels = nf;
+        inf->ms_labels += now_ms() - t_lab;
+    }
+    if (spec->symbols) {
+        if ((rc = gv__symbols_to_device(&carto, &lay, dev_per_mm, P, frame_index, &inf->symbols, err))) goto out;
+        inf->nsymbols = carto.nsym;
+        for (size_t i = 0; i < carto.nsym; i++) inf->symbols[i].value = spec->symbols->values[carto.sym_f[i]];
+        inf->symbol_scale_value = carto.sym_scale;
+        inf->symbol_max_diameter_mm = carto.sym_max_d;
+        memcpy(inf->symbol_legend_values, carto.sym_ref_v, sizeof carto.sym_ref_v);
+        memcpy(inf->symbol_legend_radius_mm, carto.sym_ref_r, sizeof carto.sym_ref_r);
+    }
 
-    /* Fill colour per feature. */
-    unsigned *fill = malloc((nf ? nf : 1) * sizeof(unsigned));
+    /* Fill colour per feature (of each panel). */
+    size_t np = spec->panels ? spec->npanels : 1;
+    unsigned *fill = malloc((nf ? nf : 1) * np * sizeof(unsigned));
     if (!fill) { rc = gv_error_set(err, GV_ENOMEM, "out of memory"); goto out; }
     if (!gv__mode_fill(spec, fill, NODATA_FLAG))
-    for (size_t f = 0; f < nf; f++) {
-        double v = spec->values[f];
+    for (size_t f = 0; f < nf * np; f++) {
+        double v = spec->panels ? spec->panels[f / nf].values[f % nf] : spec->values[f];
         int c = isfinite(v) ? gv_breaks_class(spec->breaks, v) : -1;
         if (!isfinite(v)) fill[f] = NODATA_FLAG | spec->nodata_color;
         else if (c < 0) fill[f] = OUTSIDE_FLAG | 0xbdbdbd;
@@ -759,9 +842,12 @@ int gv_map_render(const gv_map_spec *spec, const char *path, gv_render_info *inf
         if (fmt == GV_FORMAT_SVG) cairo_svg_surface_restrict_to_version(surf, CAIRO_SVG_VERSION_1_2);
         if (fmt == GV_FORMAT_PDF) {
             cairo_pdf_surface_set_metadata(surf, CAIRO_PDF_METADATA_TITLE, spec->title ? spec->title : "");
-            cairo_pdf_surface_set_metadata(surf, CAIRO_PDF_METADATA_AUTHOR, "geovoice");
-            if (spec->subtitle && *spec->subtitle)
-                cairo_pdf_surface_set_metadata(surf, CAIRO_PDF_METADATA_SUBJECT, spec->subtitle);
+            cairo_pdf_surface_set_metadata(surf, CAIRO_PDF_METADATA_AUTHOR,
+                                           spec->author && *spec->author ? spec->author : "geovoice");
+            const char *subject = spec->subject && *spec->subject ? spec->subject : spec->subtitle;
+            if (subject && *subject) cairo_pdf_surface_set_metadata(surf, CAIRO_PDF_METADATA_SUBJECT, subject);
+            if (spec->keywords && *spec->keywords)
+                cairo_pdf_surface_set_metadata(surf, CAIRO_PDF_METADATA_KEYWORDS, spec->keywords);
             cairo_pdf_surface_set_metadata(surf, CAIRO_PDF_METADATA_CREATOR, "geovoice");
             /* Byte-identical output (SPEC): a fixed creation date instead
              * of the clock. */
@@ -777,9 +863,13 @@ int gv_map_render(const gv_map_spec *spec, const char *path, gv_render_info *inf
             gv_layout_draw_frames_background(cr, &lay, dev_per_mm);
             draw_geometry(cr, &dg, spec, fill, &lay, line_w, dev_per_mm, 0, -1e9, 1e9, 0);
         } /* PDF: the polygons are appended after Cairo finishes (pdf_geometry.c), under Cairo's content */
-        else gv__dots_draw(cr, &dg.dots, 0, -1e9, 1e9);
+        else {
+            gv__dots_draw(cr, &dg.dots, 0, -1e9, 1e9);
+            gv__symbols_draw(cr, &carto, 0, -1e9, 1e9);
+        }
         inf->ms_fill = now_ms() - tf;
         double tt = now_ms();
+        gv__carto_draw_over(cr, &carto, &lay, spec, dev_per_mm, -INFINITY, INFINITY);
         gv_layout_draw_decorations(cr, &lay, dev_per_mm, fill);
         inf->ms_text = now_ms() - tt;
         cairo_destroy(cr);
@@ -798,8 +888,12 @@ int gv_map_render(const gv_map_spec *spec, const char *path, gv_render_info *inf
             free(fill);
             goto out;
         }
+        gv_pdf_under under = {carto.behind.pts, carto.behind.rings, carto.behind.nrings, carto.ctx_fill,
+                              carto.ctx_line, line_w[0], {0, 0, 0, 0}};
+        memcpy(under.clip, carto.behind_clip, sizeof under.clip);
         if (fmt == GV_FORMAT_PDF &&
-            (rc = gv_pdf_append_geometry(tmp, dg.pts, dg.rings, dg.nrings, fill, nf, &lay, line_w[0], hpt, err))) {
+            (rc = gv_pdf_append_geometry(tmp, dg.pts, dg.rings, dg.nrings, fill, nf, &lay, line_w[0], hpt,
+                                         carto.behind.nrings ? &under : NULL, err))) {
             unlink(tmp);
             free(fill);
             goto out;
@@ -830,8 +924,18 @@ int gv_map_render(const gv_map_spec *spec, const char *path, gv_render_info *inf
         memcpy(fi->lonlat_box, lay.frames[k].box, sizeof fi->lonlat_box);
     }
     memcpy(inf->legend_rect_mm, lay.legend_rect, sizeof lay.legend_rect);
+    memcpy(inf->scalebar_rect_mm, lay.scalebar_rect, sizeof lay.scalebar_rect);
+    inf->npanels = (size_t)lay.npanels;
+    memcpy(inf->panel_offset_mm, lay.panel_off, sizeof lay.panel_off);
+    memcpy(inf->panel_rect_mm, lay.panel_cell, sizeof lay.panel_cell);
+    inf->scalebar_km = lay.scalebar_km;
+    if (lay.has_north) memcpy(inf->north_arrow_rect_mm, lay.north_rect, sizeof lay.north_rect);
+    if (lay.has_locator) memcpy(inf->locator_rect_mm, lay.locator.rect, sizeof lay.locator.rect);
     rc = GV_OK;
 out:
+    free(discs);
+    free((void *)li.disc_frame);
+    gv__carto_free(&carto);
     gv__dots_free(&dg.dots);
     free(dg.pts);
     free(dg.rings);

@@ -492,3 +492,24 @@ size_t gv_palette_max_classes(const char *name) {
 size_t gv_palette_count(void) { return NSCHEMES; }
 
 const char *gv_palette_name(size_t i) { return i < NSCHEMES ? schemes[i].name : NULL; }
+
+/* Bivariate 3x3 schemes (Joshua Stevens, 2015; hex values from the R
+ * package biscale by Christopher Prener, palettes "DkBlue" and "GrPink"),
+ * rows by the second indicator's class, low first: [3 * y + x]. */
+static const struct {
+    const char *name;
+    unsigned int c[9];
+} bivariate[] = {
+    {"stevens-dkblue", {0xe8e8e8, 0xace4e4, 0x5ac8c8, 0xdfb0d6, 0xa5add3, 0x5698b9, 0xbe64ac, 0x8c62aa, 0x3b4994}},
+    {"stevens-grpink", {0xe8e8e8, 0xe4acac, 0xc85a5a, 0xb0d5df, 0xad9ea5, 0x985356, 0x64acbe, 0x627f8c, 0x574249}},
+};
+
+int gv_bivariate_palette(const char *name, unsigned int rgb[9], gv_error *err) {
+    for (size_t i = 0; name && i < sizeof bivariate / sizeof *bivariate; i++)
+        if (same_name(name, bivariate[i].name)) {
+            memcpy(rgb, bivariate[i].c, sizeof bivariate[i].c);
+            return GV_OK;
+        }
+    return gv_error_set(err, GV_EUSAGE, "unknown bivariate palette '%s' (known: stevens-dkblue, stevens-grpink)",
+                        name ? name : "(null)");
+}

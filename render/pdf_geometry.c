@@ -111,31 +111,65 @@ static const char *rfind(const char *hay, size_t n, const char *needle) {
 
 int gv_pdf_append_geometry(const char *path, const double *pts, const gv_proj_ring *rings, size_t nrings,
                            const uint32_t *fill, size_t nfeatures, const gv_layout *lay, double line_w,
-                           double page_h, gv_error *err) {
+                           double page_h, const gv_pdf_under *under, gv_error *err) {
     const double mm = 72.0 / 25.4;
     const double H = page_h;
     buf s = {0};
     puts_(&s, "q\n");
-    /* Inset frame backgrounds (pale sea). */
-    for (int k = 1; k < lay->nframes; k++) {
-        const gv_frame *f = &lay->frames[k];
-        if (!f->active) continue;
-        rgb(&s, 0xf0f7ff, "rg");
-        num(&s, f->rect[0] * mm); puts_(&s, " ");
-        num(&s, H - (f->rect[1] + f->rect[3]) * mm); puts_(&s, " ");
-        num(&s, f->rect[2] * mm); puts_(&s, " ");
-        num(&s, f->rect[3] * mm); puts_(&s, " re f\n");
-    }
+    /* Inset frame backgrounds (pale sea), on every panel. */
+    int np = lay->npanels > 0 ? lay->npanels : 1;
+    for (int p = 0; p < np; p++)
+        for (int k = 1; k < lay->nframes; k++) {
+            const gv_frame *f = &lay->frames[k];
+            if (!f->active) continue;
+            rgb(&s, 0xf0f7ff, "rg");
+            num(&s, (f->rect[0] + lay->panel_off[p][0]) * mm); puts_(&s, " ");
+            num(&s, H - (f->rect[1] + lay->panel_off[p][1] + f->rect[3]) * mm); puts_(&s, " ");
+            num(&s, f->rect[2] * mm); puts_(&s, " ");
+            num(&s, f->rect[3] * mm); puts_(&s, " re f\n");
+        }
     puts_(&s, "1 j 1 J\n");
+    if (under && under->nrings) {
+        /* Context units: one path per unit, fill even-odd then stroke,
+         * inside the main frame's rectangle. */
+        puts_(&s, "q\n");
+        num(&s, under->clip[0]); puts_(&s, " ");
+        num(&s, H - (under->clip[1] + under->clip[3])); puts_(&s, " ");
+        num(&s, under->clip[2]); puts_(&s, " ");
+        num(&s, under->clip[3]); puts_(&s, " re W n\n");
+        rgb(&s, under->fill, "rg");
+        rgb(&s, under->line, "RG");
+        num(&s, under->line_w);
+        puts_(&s, " w\n");
+        size_t a = 0;
+        while (a < under->nrings) {
+            size_t b = a;
+            for (; b < under->nrings && under->rings[b].feature == under->rings[a].feature; b++)
+                ring_path(&s, under->pts + 2 * under->rings[b].off, under->rings[b].n, H);
+            puts_(&s, "B*\n");
+            a = b;
+        }
+        puts_(&s, "Q\n");
+    }
     num(&s, line_w);
     puts_(&s, " w\n");
     rgb(&s, 0x6b6b6b, "RG");
+    for (int p = 0; p < np; p++) {
+    /* Small multiples: panel p is panel 0 moved by its offset. */
+    if (lay->npanels > 0) {
+        puts_(&s, "q 1 0 0 1 ");
+        num(&s, lay->panel_off[p][0] * mm);
+        puts_(&s, " ");
+        num(&s, -lay->panel_off[p][1] * mm);
+        puts_(&s, " cm\n");
+    }
+    const uint32_t *pfill = fill + (size_t)p * nfeatures;
     uint32_t cur = 0xffffffffu;
     size_t i = 0;
     while (i < nrings) {
         size_t f = rings[i].feature, j = i;
         while (j < nrings && rings[j].feature == f) j++;
-        uint32_t c = f < nfeatures ? fill[f] : 0xffffff;
+        uint32_t c = f < nfeatures ? pfill[f] : 0xffffff;
         if (c & GV_FILL_NODATA) {
             /* Hatched no data: fill, clip to the unit, draw diagonals,
              * then outline. */
@@ -170,6 +204,8 @@ int gv_pdf_append_geometry(const char *path, const double *pts, const gv_proj_ri
             puts_(&s, "B*\n");
         }
         i = j;
+    }
+    if (lay->npanels > 0) puts_(&s, "Q\n");
     }
     puts_(&s, "Q\n");
     if (s.oom) { free(s.p); return gv_error_set(err, GV_ENOMEM, "out of memory (PDF geometry)"); }

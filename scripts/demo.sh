@@ -4,10 +4,13 @@
 #   - 2019 census by pre-2025 province (joined by code): density, urban share
 #   - the same urban share on Natural Earth provinces joined by name
 #   - the 3,321 communes of 2025 (national, with the archipelago insets)
-#   - the communes of one 2025 province (Hà Nội)
+#   - the communes of one 2025 province (Hà Nội), also as a finished page
+#     (labels, context, locator, north arrow), and proportional circles,
+#     a bivariate map and small multiples
 #   - distributions: dominant ethnic group, urban/rural dots, urban share
 #     against the national share (2019 provinces)
 #   - the 2019 census carried to the 34 provinces and 3,321 communes of 2025
+#   - two population sources for the 34 provinces of 2025 (reconcile)
 # Where ../shared/data/vn is absent, only the Natural Earth map is drawn
 # (from the examples/ copy of the census figures).
 set -euo pipefail
@@ -45,6 +48,26 @@ if [ -d "$D" ]; then
     --value '@area_km2' --classify jenks:5 --palette Greens \
     --title 'Thành phố Hà Nội: diện tích xã, phường, 2025' --subtitle '126 đơn vị cấp xã' \
     --legend-title 'km²' --source 'sapnhap.bando.com.vn' -o "$out/hanoi_communes_2025.png"
+  # The cartographic finish: a province page (labels, provinces in grey
+  # behind, locator, north arrow) as PDF, proportional circles, a
+  # bivariate map and small multiples.
+  "$gv" map --shapes "$D/boundaries_2025.gpkg" --layer communes --where "province_code='01'" \
+    --value '@area_km2' --classify quantile:5 --palette YlGn \
+    --title 'Diện tích các xã, phường — Thành phố Hà Nội' --legend-title 'km²' \
+    --labels name_short --label-halo --context "$D/boundaries_2025.gpkg" --context-layer provinces \
+    --locator --north-arrow --source 'sapnhap.bando.com.vn' --author 'geovoice demo' \
+    --report "$out/hanoi_page.json" -o "$out/hanoi_page.pdf"
+  "$gv" map --shapes "$D/boundaries_2025.gpkg" --layer provinces --data "$D/census/provinces_2025.csv" \
+    --join code=code --mode symbols --value population --legend-title 'Dân số (người)' \
+    --title 'Dân số theo tỉnh, 2025' --labels name_short --north-arrow -o "$out/population_2025_symbols.png"
+  "$gv" map --shapes "$D/boundaries_2019.gpkg" --layer provinces --data "$census" --join code=gso_code \
+    --mode bivariate --value '100*population_urban/population_total' --value2 'population_total/@area_km2' \
+    --legend-title 'Tỷ lệ thành thị (%)' --legend-title2 'Mật độ (người/km²)' \
+    --title 'Đô thị hoá và mật độ dân số, 2019' --source "$src" -o "$out/urban_density_2019_bivariate.png"
+  "$gv" map --shapes "$D/boundaries_2025.gpkg" --layer provinces --data "$D/census/provinces_2025.csv" \
+    --join code=code --mode multiples --panel 'population_2019_census_of_constituents/@area_km2=2019' \
+    --panel 'population/@area_km2=2025' --title 'Mật độ dân số theo tỉnh, 2019 và 2025' \
+    --legend-title 'người/km², chung cho hai bản đồ' --landscape -o "$out/density_2019_2025_multiples.png"
   "$gv" map --shapes "$D/boundaries_2025_shp/provinces.shp" \
     --value '@area_km2' --classify equal:4 --palette Oranges \
     --title '34 tỉnh, thành phố sau sắp xếp 2025: diện tích' --legend-title 'km²' \

@@ -38,7 +38,8 @@ typedef struct gv_map_options {
     const char *report;       /* JSON run report, NULL = none */
     int threads;              /* render threads, 0 = 2 */
     /* Modes (README "Maps of distributions"). NULL/0 = defaults. */
-    const char *mode;         /* "choropleth" (default), "categorical", "dots" or "diverging" (= --center) */
+    const char *mode;         /* "choropleth" (default), "diverging" (= --center), "categorical", "dots",
+                                 "symbols", "bivariate" or "multiples" */
     const char *categories;   /* categorical: ordered list "A,B,C" or a file with one category per line:
                                  category i gets palette colour i, whatever else is present */
     int top;                  /* categorical: colour at most this many categories, the rest "other" (0 = palette size) */
@@ -48,6 +49,25 @@ typedef struct gv_map_options {
     double dot_size;          /* dots: diameter in mm (0 = 0.5) */
     unsigned long long seed;  /* dots: random seed (default 0) */
     const char *center;       /* diverging: a number, or "national" = --value over the sums of its columns */
+    /* More modes (README "Symbols, bivariate maps and small multiples"). */
+    double symbol_size;       /* symbols: diameter in mm of the circle of symbol_scale (0 = 6 % of the
+                                 page's short side) */
+    double symbol_scale;      /* symbols: the value drawn at symbol_size (0 = the largest value) */
+    const char *value2;       /* bivariate: the second indicator (vertical axis); --value is the first */
+    const char *legend_title2;/* bivariate: title of the vertical axis (NULL = value2) */
+    const char *const *panels;/* multiples: one "EXPR" or "EXPR=Title" per panel (2 to 12), shared classes */
+    size_t npanels;
+    /* Cartographic finish (README "Finishing a map"); NULL/0 = not drawn, as before. */
+    const char *labels;       /* boundary field naming each unit inside it, e.g. "name_short" (--labels) */
+    int label_halo;           /* white halo around label letters (--label-halo) */
+    double label_size;        /* label size in points, 0 = automatic (--label-size) */
+    const char *context;      /* boundary source whose units are drawn in grey behind the map (--context) */
+    const char *context_layer;/* its layer, NULL = first (--context-layer) */
+    const char *context_where;/* OGR SQL filter on it, NULL = all (--context-where) */
+    int locator;              /* locator inset: the country (--context, else --shapes/--layer without --where)
+                                 with the mapped units in red (--locator) */
+    int north_arrow;          /* --north-arrow */
+    const char *author, *subject, *keywords; /* PDF metadata (--author, --subject, --keywords) */
     const char *encoding;     /* boundary text encoding (gv_encoding_parse_flags name); NULL = detected */
 } gv_map_options;
 

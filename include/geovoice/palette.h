@@ -48,6 +48,16 @@ GV_API size_t gv_palette_max_classes(const char *name);
 GV_API size_t gv_palette_count(void);
 GV_API const char *gv_palette_name(size_t i);
 
+/* 3x3 bivariate schemes by Joshua Stevens ("Bivariate Choropleth Maps: A
+ * How-to Guide", 2015), hex values as the R package biscale lists them
+ * ("DkBlue", "GrPink"): "stevens-dkblue" (the first indicator grows to
+ * teal, the second to pink, both to dark blue) and "stevens-grpink"
+ * (first to red, second to blue, both to dark grey). Fills rgb[0..8]
+ * (OUT) so that rgb[3 * y + x] is the colour of class x (0..2, low to
+ * high) of the first indicator and class y of the second. Names are
+ * case-insensitive; GV_EUSAGE names the known ones. */
+GV_API int gv_bivariate_palette(const char *name, unsigned int rgb[9], gv_error *err);
+
 #ifdef __cplusplus
 }
 #endif

@@ -232,6 +232,15 @@ GV_API int gv_table_col_code_width(const gv_table *t, size_t col);
 GV_API int gv_code_normalize(const char *in, int width, char *out,
                              size_t outsz, gv_error *err);
 
+/* Looks for two data rows naming the same unit: the same code in column
+ * code_col (normalised with gv_code_normalize to `width`; cells that are
+ * not codes are skipped) and, when extra_col >= 0, the same text in that
+ * column too (e.g. the ethnic group). Returns 1 and the first such pair
+ * (*row_a < *row_b, 0-based data rows) or 0 when every row is unique;
+ * -1 when out of memory. */
+GV_API int gv_table_find_duplicate(const gv_table *t, size_t code_col, int width, int extra_col,
+                                   size_t *row_a, size_t *row_b);
+
 #ifdef __cplusplus
 }
 #endif

@@ -202,6 +202,18 @@ static void test_table_and_join(void **state) {
     assert_true(saw_row && saw_unit);
     json_object_put(js);
 
+    /* A cell that is not a number in a column of numbers: what `map`
+     * would stop at, found beforehand (row 2 'n/a'; 'name' is text). */
+    const char *nn = write("nn.csv", "code,pop,name\n01,5,A\n02,n/a,B\n04,7,C\n");
+    assert_int_equal(check_json(tu_path("'%s'", nn), &js), 2);
+    json_object *cell0 = at(tu_json_get(at(tu_json_get(js, "sources"), 0), "non_numeric_cells"), 0);
+    assert_non_null(cell0);
+    assert_string_equal(tu_json_str(cell0, "column"), "pop");
+    assert_int_equal(tu_json_int(cell0, "row"), 2);
+    assert_string_equal(tu_json_str(cell0, "value"), "n/a");
+    assert_int_equal(json_object_array_length(tu_json_get(at(tu_json_get(js, "sources"), 0), "non_numeric_cells")), 1);
+    json_object_put(js);
+
     /* A table that cannot be read is a finding (exit 2), named. */
     const char *bad = write("bad.csv", "a,b\n1,\"open\n");
     assert_int_equal(check_json(tu_path("'%s'", bad), &js), 2);

@@ -203,6 +203,12 @@ static void test_errors(void **state) {
                                  pairs, nu, tab, out)),
                      1);
     assert_non_null(strstr(errbuf, "nosuch"));
+    const char *dup = keep_path("%s/dup.csv", dir());
+    assert_int_equal(tu_write_file(dup, "code,population\n00010,5\n10,6\n"), 0);
+    assert_int_equal(run(tu_path("--method table --level commune --pairs '%s' --to-shapes '%s' '%s' -o '%s'", pairs, nu,
+                                 dup, out)),
+                     2);
+    assert_non_null(strstr(errbuf, "dup.csv: rows 1 and 2 (lines 2 and 3), column 'code': code '10' given twice"));
     assert_int_equal(run(tu_path("--method sideways --pairs '%s' --to-shapes '%s' '%s' -o '%s'", pairs, nu, tab, out)), 1);
     assert_int_equal(run(tu_path("--method table --level commune --pairs '%s' --to-shapes '%s' '%s' -o '%s/no/dir/x.csv'",
                                  pairs, nu, keep_path("%s/t.csv", dir()), dir())),
@@ -251,6 +257,11 @@ static void test_provinces_exact(void **state) {
     csv_free(&p19);
     csv_free(&p25);
     csv_free(&o);
+    /* A 2025 table given as 2019: the 7 reused codes whose 2019 unit has
+     * another name are listed (15 was Yên Bái). */
+    RUN_OK(tu_path("--from vn-2019 --to vn-2025 --value population '%s/census/provinces_2025.csv' -o '%s'", DATA, out));
+    assert_non_null(strstr(errbuf, "code '15': 'Lào Cai' in the table but 'Tỉnh Yên Bái' in vn-2019"));
+    assert_non_null(strstr(errbuf, "7 of 34 rows name another unit than their code's in 'vn-2019'"));
 }
 
 /* Communes: the crosswalk alone, then combined with district polygons, and

@@ -118,6 +118,24 @@ static void test_missing_shapes(void **state) {
     tu_rmtree(dir);
 }
 
+/* A Shapefile cut short (a copy that stopped half way): GDAL hands out
+ * the attributes of the later features without their geometry; that is a
+ * damaged file, not a map of the features that survived. */
+static void test_truncated_shapefile(void **state) {
+    (void)state;
+    NEED_DATA();
+    fresh("err-truncated");
+    char cmd[8600];
+    snprintf(cmd, sizeof cmd,
+             "ogr2ogr -f 'ESRI Shapefile' '%s/cut.shp' '" B2019 "' provinces 2>/dev/null && truncate -s 100000 '%s/cut.shp'",
+             dir, dir);
+    assert_int_equal(system(cmd), 0);
+    const char *needles[] = {"cut.shp", "feature", "cannot be read", NULL};
+    /* the folder holds cut.shp, .shx, .dbf, .prj: 4 inputs */
+    expect_fail(tu_path("--shapes '%s/cut.shp' --value @area_km2", dir), NULL, 2, 4, needles);
+    tu_rmtree(dir);
+}
+
 static void test_unknown_layer(void **state) {
     (void)state;
     NEED_DATA();
@@ -312,6 +330,7 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_missing_shapes),
         cmocka_unit_test(test_unknown_layer),
+        cmocka_unit_test(test_truncated_shapefile),
         cmocka_unit_test(test_unknown_value_column),
         cmocka_unit_test(test_non_numeric_cell),
         cmocka_unit_test(test_non_numeric_cell_no_reports),

@@ -166,6 +166,14 @@ static void test_parent_child(void **state) {
     NEAR(tu_csv_num(&c, 0, "a_diff"), -10, 1e-9);
     NEAR(tu_csv_num(&c, 0, "b_diff"), 0, 1e-9);
     tu_csv_free(&c);
+    /* Shares within each level: the province is 100 % of the provinces,
+     * commune 00001 is 40 / 90 of the communes in A (not 40 / 190). */
+    load(&c, out);
+    NEAR(tu_csv_num(&c, tu_csv_find(&c, "code", "01"), "share_a"), 1, 1e-9);
+    NEAR(tu_csv_num(&c, tu_csv_find(&c, "code", "00001"), "share_a"), 40.0 / 90, 1e-8);
+    NEAR(tu_csv_num(&c, tu_csv_find(&c, "code", "00001"), "share_b"), 70.0 / 120, 1e-8);
+    tu_csv_free(&c);
+    assert_non_null(strstr(errbuf, "totals over those units (provinces): A 100, B 120"));
 }
 
 /* The real case: the 34 provinces of 2025, Resolution 202 (and other

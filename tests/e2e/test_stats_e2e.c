@@ -395,6 +395,28 @@ static void test_errors(void **state) {
     assert_non_null(strstr(errbuf, "cannot be split into communes"));
     /* Output folder missing: exit 3. */
     assert_int_equal(run(tu_path("urban-rural --data '%s' -q -o '%s/nodir/o.csv'", in, dir)), 3);
+    /* Mixed levels (a province and a district of Hà Giang's code 002)
+     * would be summed into the wrong province: refused, naming both rows. */
+    remove(out);
+    tu_write_file(in, "code,population,urban,rural\n01,100,50,50\n002,10,5,5\n");
+    assert_int_equal(run(tu_path("urban-rural --data '%s' -q -o '%s'", in, out)), 2);
+    assert_non_null(strstr(errbuf, "column 'code' mixes levels: row 1 (line 2) '01' is a province code, row 2 (line 3) "
+                                   "'002' a district code"));
+    /* The same unit twice ("01" and "1"): refused, not summed. */
+    tu_write_file(in, "code,population,urban,rural\n01,100,50,50\n1,100,50,50\n");
+    assert_int_equal(run(tu_path("urban-rural --data '%s' -q -o '%s'", in, out)), 2);
+    assert_non_null(strstr(errbuf, "rows 1 and 2 (lines 2 and 3), column 'code': code '1' given twice"));
+    tu_write_file(in, "code,group,population\n01,Kinh,100\n01,Tày,5\n01,Kinh,3\n");
+    assert_int_equal(run(tu_path("ethnic --data '%s' -q -o '%s'", in, out)), 2);
+    assert_non_null(strstr(errbuf, "rows 1 and 3 (lines 2 and 4), column 'code': code '01' with group 'Kinh' given twice"));
+    assert_false(tu_exists(out));
+    /* An empty count: the unit is no data, never a population of 0. */
+    tu_write_file(in, "code,group,population\n01,Kinh,100\n01,Tày,5\n04,Kinh,\n04,Tày,7\n");
+    assert_int_equal(run(tu_path("ethnic --data '%s' -q -o '%s'", in, out)), 0);
+    assert_string_equal(cell(out, "04", "population"), "");
+    assert_string_equal(cell(out, "04", "minority_share"), "");
+    assert_non_null(strstr(cell(out, "04", "notes"), "a count is missing"));
+    assert_true(num(out, "01", "population") == 105);
     tu_rmtree(dir);
 }
 

@@ -119,7 +119,7 @@ static gv_layer *provinces(void) {
 /* Rows (1-based in the file: header line 1):
  *  r0 line 2  "1"          Hà Nội            -> unit 0
  *  r1 line 3  "2.0"        Hà Giang          -> unit 1
- *  r2 line 4  "079"        TP Hồ Chí Minh    -> unit 2 (no mismatch)
+ *  r2 line 4  "79.00"      TP Hồ Chí Minh    -> unit 2 (no mismatch)
  *     line 5  (blank)
  *  r3 line 6  "46"         Thừa Thiên Huế    -> unit 3, name mismatch
  *  r4 line 7  "38"         Thanh Hoá         -> unit 4 (old tone placement: same)
@@ -131,7 +131,7 @@ static gv_layer *provinces(void) {
 static const char *CODE_CSV = "code,name,value\n"
                               "1,Hà Nội,10\n"
                               "2.0,Hà Giang,20\n"
-                              "079,TP Hồ Chí Minh,30\n"
+                              "79.00,TP Hồ Chí Minh,30\n"
                               "\n"
                               "46,Thừa Thiên Huế,40\n"
                               "38,Thanh Hoá,50\n"
@@ -583,8 +583,49 @@ static void test_report_csv(void **state) {
     gv_layer_free(l);
 }
 
+/* Boundary codes read from an integer field ("1" for Hà Nội, as GDAL
+ * gives an Integer field) are codes like any other: padded to 2 digits on
+ * both sides, so the table's "01" and "1.0" find them. A table code with
+ * more digits than the boundaries' width ("001": a district of Hà Nội) is
+ * not taken for the province. "1" and "01" both in the boundaries are one
+ * code given twice: a row finding both is ambiguous. */
+static void test_boundary_codes_normalised(void **state) {
+    (void)state;
+    static const char *const props[] = {"\"code\":1,\"name\":\"Hà Nội\"", "\"code\":79,\"name\":\"Hồ Chí Minh\""};
+    gv_layer *l = make_layer("intcodes.geojson", props, 2);
+    gv_table *t = make_table("code,value\n01,1\n79.0,2\n001,3\n", "int.csv");
+    gv_join_options o = code_opts();
+    gv_join *j = must_join(l, t, &o);
+    assert_int_equal(gv_join_row_unit(j, 0), 0);
+    assert_int_equal(gv_join_row_unit(j, 1), 1);
+    assert_int_equal(gv_join_row_unit(j, 2), -1);
+    size_t bk = issue_find(j, GV_ISSUE_BAD_KEY, 0);
+    assert_true(bk != NONE);
+    assert_non_null(strstr(gv_join_issue_at(j, bk)->reason, "'001' is not a 2-digit code (written with more digits"));
+    gv_join_free(j);
+    gv_table_free(t);
+    gv_layer_free(l);
+
+    static const char *const twice[] = {"\"code\":\"01\",\"name\":\"Hà Nội\"", "\"code\":\"1\",\"name\":\"Hà Nội\""};
+    l = make_layer("twice.geojson", twice, 2);
+    t = make_table("code,value\n1,5\n", "t.csv");
+    gv_join *jj = NULL;
+    gv_error err;
+    gv_error_clear(&err);
+    int rc = gv_join_run(l, t, &o, &jj, &err);
+    if (rc == GV_OK) {
+        assert_true(gv_join_row_unit(jj, 0) < 0); /* never one of the two at random */
+        gv_join_free(jj);
+    } else {
+        assert_non_null(strstr(err.msg, "key '1' matches 2 features"));
+    }
+    gv_table_free(t);
+    gv_layer_free(l);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_boundary_codes_normalised),
         cmocka_unit_test(test_code_join_counts_and_issues),
         cmocka_unit_test(test_name_mismatch_rules),
         cmocka_unit_test(test_duplicate_rows),

@@ -417,3 +417,112 @@ double tu_csv_sum(const tu_csv *c, const char *col) {
     }
     return s;
 }
+
+double tu_png_diff_share(const char *a, const char *b) {
+    int wa, ha, wb, hb;
+    unsigned char *pa = tu_png_read_rgb(a, &wa, &ha), *pb = tu_png_read_rgb(b, &wb, &hb);
+    double share = -1;
+    if (pa && pb && wa == wb && ha == hb) {
+        size_t bad = 0, n = (size_t)wa * ha;
+        for (size_t i = 0; i < n; i++) {
+            int m = 0;
+            for (int k = 0; k < 3; k++) {
+                int d = abs((int)pa[3 * i + k] - (int)pb[3 * i + k]);
+                if (d > m) m = d;
+            }
+            if (m > 40) bad++;
+        }
+        share = (double)bad / (double)n;
+    }
+    free(pa);
+    free(pb);
+    return share;
+}
+
+double tu_golden_share(const char *png, const char *name) {
+    const char *gold = tu_path("%s/tests/golden/%s.png", GV_TEST_SRCDIR, name);
+    if (getenv("GV_UPDATE_GOLDEN")) {
+        char cmd[8400];
+        snprintf(cmd, sizeof cmd, "cp '%s' '%s'", png, gold);
+        if (system(cmd) != 0) return -1;
+    }
+    if (!tu_exists(gold)) return -2;
+    return tu_png_diff_share(png, gold);
+}
+
+const char *tu_golden_check(const char *name, const char *a, const char *b, int w, int h) {
+    static char msg[8400];
+    size_t na = 0, nb = 0;
+    char *da = tu_slurp(a, &na), *db = tu_slurp(b, &nb);
+    int same = da && db && na == nb && !memcmp(da, db, na);
+    free(da);
+    free(db);
+    int pw = 0, ph = 0;
+    if (!same) snprintf(msg, sizeof msg, "%s and %s: the same inputs gave different bytes", a, b);
+    else if (tu_png_size(a, &pw, &ph) || pw != w || ph != h)
+        snprintf(msg, sizeof msg, "%s: %d x %d px, want %d x %d", a, pw, ph, w, h);
+    else {
+        double share = tu_golden_share(a, name);
+        if (share >= 0 && share <= 0.005) return NULL;
+        if (share < 0) snprintf(msg, sizeof msg, "%s: golden image tests/golden/%s.png missing or of another size", a, name);
+        else snprintf(msg, sizeof msg, "%s differs from tests/golden/%s.png on %.2f %% of pixels", a, name, 100 * share);
+    }
+    return msg;
+}
+
+char *tu_capture(const char *cmd, int *status) {
+    FILE *p = popen(cmd, "r");
+    if (!p) return NULL;
+    size_t n = 0, cap = 4096;
+    char *s = malloc(cap);
+    for (size_t k; s && (k = fread(s + n, 1, cap - n - 1, p)) > 0;) {
+        n += k;
+        if (cap - n < 2) {
+            char *t = realloc(s, cap * 2);
+            if (!t) { free(s); s = NULL; break; }
+            s = t;
+            cap *= 2;
+        }
+    }
+    int st = pclose(p);
+    if (status) *status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+    if (s) s[n] = 0;
+    return s;
+}
+
+int tu_pixel_lonlat(const char *png, const char *report, double lon, double lat, double dx_mm, double dy_mm,
+                    double px_per_mm, unsigned *rgb) {
+    json_object *r = tu_json_load(report);
+    if (!r) return -1;
+    json_object *f0 = json_object_array_get_idx(tu_json_get(r, "output.frames"), 0);
+    double x, y;
+    int bad = !f0 || tu_project(tu_json_str(r, "output.proj"), lon, lat, &x, &y);
+    int px = bad ? -1 : (int)floor(tu_json_double(f0, "x0") + tu_json_double(f0, "scale") * x + dx_mm * px_per_mm);
+    int py = bad ? -1 : (int)floor(tu_json_double(f0, "y0") - tu_json_double(f0, "scale") * y + dy_mm * px_per_mm);
+    json_object_put(r);
+    int w, h;
+    unsigned char *img = bad ? NULL : tu_png_read_rgb(png, &w, &h);
+    if (!img) return -1;
+    int rc = -1;
+    if (px >= 0 && px < w && py >= 0 && py < h) {
+        const unsigned char *p = img + 3 * ((size_t)py * w + px);
+        *rgb = (unsigned)p[0] << 16 | (unsigned)p[1] << 8 | p[2];
+        rc = 0;
+    }
+    free(img);
+    return rc;
+}
+
+#include "geovoice/layer.h"
+
+int tu_inside_unit(const gv_layer *L, size_t f, double x, double y) {
+    const double *xy; const size_t *off; const int *part; size_t nr;
+    gv_layer_rings(L, f, &xy, &off, &part, &nr);
+    int in = 0;
+    for (size_t r = 0; r < nr; r++)
+        for (size_t i = off[r], j = off[r + 1] - 1; i < off[r + 1]; j = i++) {
+            double xi = xy[2 * i], yi = xy[2 * i + 1], xj = xy[2 * j], yj = xy[2 * j + 1];
+            if ((yi > y) != (yj > y) && x < (xj - xi) * (y - yi) / (yj - yi) + xi) in = !in;
+        }
+    return in;
+}

@@ -90,3 +90,29 @@ const char *tu_csv_at(const tu_csv *c, size_t row, const char *col);
 double tu_csv_num(const tu_csv *c, size_t row, const char *col);
 long tu_csv_find(const tu_csv *c, const char *key, const char *val);
 double tu_csv_sum(const tu_csv *c, const char *col);
+
+/* Share of pixels of two PNGs of the same size whose largest channel
+ * difference exceeds 40 (the golden-image tolerance); -1 when either
+ * cannot be read or their sizes differ. */
+double tu_png_diff_share(const char *a, const char *b);
+/* Compares png with tests/golden/NAME.png (GV_UPDATE_GOLDEN=1 copies png
+ * there first); returns the share as tu_png_diff_share, -2 when the
+ * golden file is missing. */
+double tu_golden_share(const char *png, const char *name);
+/* The golden-image check of two renders a and b of the same map: same
+ * bytes, w x h pixels, and within 0.5 % of tests/golden/NAME.png (see
+ * tu_golden_share). NULL when all hold, else what failed (static). */
+const char *tu_golden_check(const char *name, const char *a, const char *b, int w, int h);
+/* Runs a shell command and returns its stdout (malloc'd, NULL when it
+ * cannot run); *status gets its exit status (may be NULL). */
+char *tu_capture(const char *cmd, int *status);
+/* Colour (0xRRGGBB) of the PNG pixel at lon/lat on the main frame the run
+ * report describes ("output.proj", "output.frames"[0]), moved by (dx, dy)
+ * mm (a small-multiple panel's offset) at px_per_mm. 0 on success, -1
+ * when the report or PNG cannot be read or the point is off the page. */
+int tu_pixel_lonlat(const char *png, const char *report, double lon, double lat, double dx_mm, double dy_mm,
+                    double px_per_mm, unsigned *rgb);
+/* 1 when lon/lat lies inside feature f of layer L: even-odd over all of
+ * its rings as gv_layer_rings gives them (independent of the renderer). */
+struct gv_layer;
+int tu_inside_unit(const struct gv_layer *L, size_t f, double lon, double lat);
