@@ -14,7 +14,8 @@ static const char *CHECK_HELP =
     "\n"
     "Inspects boundary sources (any GDAL/OGR vector source: .gpkg, .shp, .geojson...) and tables (.csv, .tsv,\n"
     ".txt) and prints what is wrong or was repaired:\n"
-    "  boundaries: driver, layers, feature count, CRS and extent sanity (swapped lat/lon, VN-2000 metres read\n"
+    "  boundaries: driver, layers, feature count, text encoding (UTF-8, CP1258, TCVN3, VNI; a wrong .cpg,\n"
+    "    mixed encodings), CRS and extent sanity (swapped lat/lon, VN-2000 metres read\n"
     "    as degrees, no CRS), invalid/empty/NULL/repaired geometries per feature (FID, code, name), duplicate\n"
     "    codes, duplicate names within a parent;\n"
     "  tables: every reading problem (file, row, column, what was done), and with --shapes/--join the join\n"
@@ -26,6 +27,8 @@ static const char *CHECK_HELP =
     "  --shapes SRC [--shapes-layer NAME] --join FIELD=COLUMN [--match name] [--join-parent F=C]\n"
     "                        join every table to this boundary set and report the coverage\n"
     "  --decimal .|,         number format of the tables (default: detected per column)\n"
+    "  --encoding NAME       text encoding of the boundary layers: utf-8, cp1258, tcvn3, tcvn3-caps (TCVN3 in\n"
+    "                        a capital font), vni (default: detected from the bytes, .cpg checked against them)\n"
     "  --max N               list at most N items per section in the text report (default 20)\n"
     "  --json                print the report as JSON instead of text\n"
     "Exit codes: 0 no problem found, 2 problems found, 1 usage error, 4 internal error.\n";
@@ -35,12 +38,12 @@ int gv_cli_check(int argc, char **argv) {
     gv_check_options_init(&o);
     int json = 0;
     enum { O_LAYER = 1000, O_CODE, O_NAME, O_PARENT, O_SHAPES, O_SLAYER, O_JOIN, O_MATCH, O_JPARENT, O_DECIMAL,
-           O_MAX, O_JSON, O_HELP, O_QUIET };
+           O_MAX, O_JSON, O_HELP, O_QUIET, O_ENCODING };
     static const struct option opts[] = {
         {"layer", 1, 0, O_LAYER}, {"code", 1, 0, O_CODE}, {"name", 1, 0, O_NAME}, {"parent", 1, 0, O_PARENT},
         {"shapes", 1, 0, O_SHAPES}, {"shapes-layer", 1, 0, O_SLAYER}, {"join", 1, 0, O_JOIN},
         {"match", 1, 0, O_MATCH}, {"join-parent", 1, 0, O_JPARENT}, {"decimal", 1, 0, O_DECIMAL},
-        {"max", 1, 0, O_MAX}, {"json", 0, 0, O_JSON}, {"help", 0, 0, O_HELP}, {"quiet", 0, 0, O_QUIET},
+        {"max", 1, 0, O_MAX}, {"json", 0, 0, O_JSON}, {"encoding", 1, 0, O_ENCODING}, {"help", 0, 0, O_HELP}, {"quiet", 0, 0, O_QUIET},
         {0, 0, 0, 0}};
     int c;
     char *end;
@@ -73,6 +76,7 @@ int gv_cli_check(int argc, char **argv) {
             }
             break;
         case O_JSON: json = 1; break;
+        case O_ENCODING: o.encoding = optarg; break;
         case 'q':
         case O_QUIET: gv_cli_quiet = 1; break;
         case O_HELP: fputs(CHECK_HELP, stdout); return 0;

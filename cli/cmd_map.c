@@ -16,6 +16,7 @@ static const char *MAP_HELP =
     "                    [--dpi N] [--size a4|a3|a5|WxHmm] [--landscape] [--locale vi|en] [--decimals N]\n"
     "                    [--allow-duplicates sum|first|mean] [--decimal .|,] [--strict] [--no-insets]\n"
     "                    [--join-report FILE.csv] [--report FILE.json] [--quiet] -o OUT.png|OUT.pdf|OUT.svg\n"
+    "                    [--encoding utf-8|cp1258|tcvn3|tcvn3-caps|vni]\n"
     "                    [--mode choropleth|diverging|categorical|dots] [--center VALUE|national]\n"
     "                    [--categories FILE|A,B,C] [--top N] [--other-label TEXT]\n"
     "                    [--dots COL[=Label],... --dot-value N] [--dot-size MM] [--seed N]\n"
@@ -44,6 +45,9 @@ static const char *MAP_HELP =
     "  --report FILE.json    machine-readable account of the run (inputs, join, values, classes, timings)\n"
     "  --join-report F.csv   every unmatched, ambiguous or mismatched row/unit with the reason\n"
     "  --no-insets           do not draw the Hoang Sa / Truong Sa inset frames\n"
+    "  --encoding NAME       text encoding of the boundaries' attributes: utf-8, cp1258, tcvn3, tcvn3-caps\n"
+    "                        (TCVN3 in a capital font), vni. Default: detected from the bytes (a .cpg that\n"
+    "                        contradicts them is reported); mixed or unknown encodings are errors\n"
     "Maps of distributions:\n"
     "  --center VALUE|national  diverging map (palette RdBu by default) with classes split at VALUE, which is\n"
     "                        always a class edge (quantile/jenks: each side on its own, k/2 classes below;\n"
@@ -86,7 +90,7 @@ int gv_cli_map(int argc, char **argv) {
         O_DECIMAL, O_STRICT, O_NOINSETS, O_JOINREP, O_REPORT, O_QUIET, O_HELP, O_THREADS, O_JPARENT,
         O_MODE, O_CATEGORIES, O_TOP, O_OTHER, O_DOTS, O_DOTVALUE, O_DOTSIZE, O_SEED, O_CENTER,
         O_LABELS, O_HALO, O_LABELSIZE, O_CONTEXT, O_CTXLAYER, O_CTXWHERE, O_LOCATOR, O_NORTH, O_AUTHOR,
-        O_SUBJECT, O_KEYWORDS, O_SYMSIZE, O_SYMSCALE, O_VALUE2, O_LEGEND2, O_PANEL
+        O_SUBJECT, O_KEYWORDS, O_SYMSIZE, O_SYMSCALE, O_VALUE2, O_LEGEND2, O_PANEL, O_ENCODING
     };
     static const struct option opts[] = {
         {"shapes", 1, 0, O_SHAPES}, {"layer", 1, 0, O_LAYER}, {"where", 1, 0, O_WHERE}, {"data", 1, 0, O_DATA},
@@ -106,7 +110,7 @@ int gv_cli_map(int argc, char **argv) {
         {"locator", 0, 0, O_LOCATOR}, {"north-arrow", 0, 0, O_NORTH}, {"author", 1, 0, O_AUTHOR},
         {"subject", 1, 0, O_SUBJECT}, {"keywords", 1, 0, O_KEYWORDS}, {"symbol-size", 1, 0, O_SYMSIZE},
         {"symbol-scale", 1, 0, O_SYMSCALE}, {"value2", 1, 0, O_VALUE2}, {"legend-title2", 1, 0, O_LEGEND2},
-        {"panel", 1, 0, O_PANEL}, {0, 0, 0, 0}};
+        {"panel", 1, 0, O_PANEL}, {"encoding", 1, 0, O_ENCODING}, {0, 0, 0, 0}};
     static const char *panels[GV_PANELS_MAX + 1];
     int c;
     char *end;
@@ -163,6 +167,7 @@ int gv_cli_map(int argc, char **argv) {
         case O_OTHER: o.other_label = optarg; break;
         case O_DOTS: o.dots = optarg; break;
         case O_CENTER: o.center = optarg; break;
+        case O_ENCODING: o.encoding = optarg; break;
         case O_TOP:
             o.top = (int)strtol(optarg, &end, 10);
             if (*end || o.top < 2) { fprintf(stderr, "geovoice map: --top '%s': expected a whole number >= 2\n", optarg); return 1; }

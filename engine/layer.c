@@ -8,6 +8,7 @@
 #include "geovoice/layer.h"
 
 #include "geovoice/geomcheck.h"
+#include "layer_text.h"
 #include "ringcheck.h"
 
 #include <cpl_conv.h>
@@ -26,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <utf8proc.h>
 
 typedef struct feature {
@@ -61,6 +63,7 @@ struct gv_layer {
     gv_extent_verdict extent;
     int extent_fatal; /* the verdict is an error for gv_layer_open */
     char *extent_advice, *crs, *driver;
+    gv__layer_text text; /* how the attribute text was decoded (layer_text.c) */
 };
 
 static int grow(void **p, size_t *cap, size_t need, size_t elem) {
@@ -399,14 +402,67 @@ static int check_geometries(gv_layer *l) {
     return 0;
 }
 
-static char *nfc_dup(const char *s) {
-    if (!*s) return NULL;
-    /* Attribute text is normalised to NFC on reading (SPEC). Invalid UTF-8
-     * is kept byte for byte: the encoding check (issue on legacy encodings)
-     * reports it; here we must not lose it. */
-    utf8proc_uint8_t *n = utf8proc_NFC((const utf8proc_uint8_t *)s);
-    if (n) return (char *)n;
-    return dupstr(s);
+static char *raw_dup(const char *s) {
+    /* Attribute bytes as the driver gave them; layer_text.c decodes them
+     * once the whole layer is read (the encoding is a layer's, not a
+     * value's). */
+    return *s ? dupstr(s) : NULL;
+}
+
+static int has_nonascii(const char *s) {
+    for (; *s; s++)
+        if ((unsigned char)*s >= 0x80) return 1;
+    return 0;
+}
+
+/* The Shapefile's path without extension (for its .cpg and DBF header),
+ * or NULL when src is not a Shapefile GDAL opens directly. */
+static char *shapefile_base(const char *src, const char *layer_name, int is_dir) {
+    size_t n = strlen(src);
+    if (is_dir) {
+        size_t m = n + strlen(layer_name) + 2;
+        char *b = malloc(m);
+        if (b) snprintf(b, m, "%s%s%s", src, n && src[n - 1] == '/' ? "" : "/", layer_name);
+        return b;
+    }
+    if (n > 4 && (!strcasecmp(src + n - 4, ".shp") || !strcasecmp(src + n - 4, ".dbf") ||
+                  !strcasecmp(src + n - 4, ".shx"))) {
+        char *b = dupstr(src);
+        if (b) b[n - 4] = 0;
+        return b;
+    }
+    return NULL;
+}
+
+/* Encoding of a Shapefile's text before reading it for real: a `where`
+ * filter holding non-ASCII text must be written in the DBF's encoding for
+ * OGR to compare it with the raw bytes. */
+static gv_encoding prepass_encoding(OGRLayerH lyr, size_t nfields) {
+    gv_enc_detector *d = gv_enc_detector_new();
+    if (!d) return GV_ENC_UNKNOWN;
+    OGRFeatureDefnH defn = OGR_L_GetLayerDefn(lyr);
+    for (size_t f = 0; f < nfields; f++) {
+        const char *nm = OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(defn, (int)f));
+        gv_enc_detector_feed(d, nm, strlen(nm));
+    }
+    /* Attributes only: the geometries are not needed for this pass. */
+    const char *ignored[] = {"OGR_GEOMETRY", NULL};
+    OGR_L_SetIgnoredFields(lyr, ignored);
+    OGR_L_ResetReading(lyr);
+    OGRFeatureH fh;
+    while ((fh = OGR_L_GetNextFeature(lyr)) != NULL) {
+        for (size_t f = 0; f < nfields; f++)
+            if (OGR_F_IsFieldSetAndNotNull(fh, (int)f)) {
+                const char *v = OGR_F_GetFieldAsString(fh, (int)f);
+                gv_enc_detector_feed(d, v, strlen(v));
+            }
+        OGR_F_Destroy(fh);
+    }
+    OGR_L_SetIgnoredFields(lyr, NULL);
+    OGR_L_ResetReading(lyr);
+    gv_encoding e = gv_enc_detector_result(d, NULL);
+    gv_enc_detector_free(d);
+    return e;
 }
 
 /* Extent sanity (gv_extent_diagnose): axes swapped, metres read as
@@ -436,10 +492,14 @@ static int diagnose_extent(gv_layer *l, OGRSpatialReferenceH srs, int transforme
     return GV_OK;
 }
 
-static int layer_open(const char *src, const char *layer, const char *where, int lenient,
+static int layer_open(const char *src, const char *layer, const char *where, const gv_layer_options *opt,
                       gv_layer **out, gv_error *err) {
     *out = NULL;
     if (!src || !*src) return gv_error_set(err, GV_EUSAGE, "no boundary source given");
+    gv_layer_options defaults;
+    gv_layer_options_init(&defaults);
+    if (!opt) opt = &defaults;
+    int lenient = opt->lenient;
     GDALAllRegister();
     CPLPushErrorHandler(CPLQuietErrorHandler);
     CPLErrorReset();
@@ -447,7 +507,25 @@ static int layer_open(const char *src, const char *layer, const char *where, int
     gv_layer *l = NULL;
     OGRSpatialReferenceH wgs = NULL;
     OGRCoordinateTransformationH ct = NULL;
-    GDALDatasetH ds = GDALOpenEx(src, GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL, NULL, NULL);
+    char *where_enc = NULL, *dbf_base = NULL;
+    long long *fids = NULL;
+    /* Shapefiles: GDAL must hand over the DBF bytes as stored (ENCODING=""
+     * and SHAPE_ENCODING=""), never recoded by its reading of the .cpg or
+     * LDID: geovoice decodes them itself (layer_text.c). */
+    GDALDriverH idrv = GDALIdentifyDriverEx(src, GDAL_OF_VECTOR, NULL, NULL);
+    int is_shp = idrv && !strcmp(GDALGetDriverShortName(idrv), "ESRI Shapefile");
+    const char *const shp_opts[] = {"ENCODING=", NULL};
+    char *old_cfg = NULL;
+    if (is_shp) {
+        const char *oc = CPLGetThreadLocalConfigOption("SHAPE_ENCODING", NULL);
+        old_cfg = oc ? dupstr(oc) : NULL;
+        CPLSetThreadLocalConfigOption("SHAPE_ENCODING", "");
+    }
+    GDALDatasetH ds = GDALOpenEx(src, GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL, is_shp ? shp_opts : NULL, NULL);
+    if (is_shp) {
+        CPLSetThreadLocalConfigOption("SHAPE_ENCODING", old_cfg);
+        free(old_cfg);
+    }
     if (!ds) {
         FILE *f = fopen(src, "rb");
         if (!f) rc = gv_error_set(err, GV_EDATA, "%s: cannot open boundary source (no such file or not readable)", src);
@@ -477,9 +555,21 @@ static int layer_open(const char *src, const char *layer, const char *where, int
         }
         lyr = GDALDatasetGetLayer(ds, 0);
     }
+    if (is_shp) {
+        struct stat st;
+        int is_dir = stat(src, &st) == 0 && S_ISDIR(st.st_mode);
+        dbf_base = shapefile_base(src, OGR_L_GetName(lyr), is_dir);
+    }
+    if (where && *where && is_shp && has_nonascii(where)) {
+        gv_encoding we = opt->encoding != GV_ENC_UNKNOWN
+                             ? opt->encoding
+                             : prepass_encoding(lyr, (size_t)OGR_FD_GetFieldCount(OGR_L_GetLayerDefn(lyr)));
+        if (we == GV_ENC_CP1258 || we == GV_ENC_TCVN3 || we == GV_ENC_VNI)
+            where_enc = gv__layer_text_encode_filter(where, we, opt->encoding_flags);
+    }
     if (where && *where) {
         CPLErrorReset();
-        if (OGR_L_SetAttributeFilter(lyr, where) != OGRERR_NONE) {
+        if (OGR_L_SetAttributeFilter(lyr, where_enc ? where_enc : where) != OGRERR_NONE) {
             rc = gdal_fail(err, GV_EUSAGE, "%s: layer '%s': bad --where filter '%s'", src, OGR_L_GetName(lyr), where);
             goto done;
         }
@@ -493,7 +583,7 @@ static int layer_open(const char *src, const char *layer, const char *where, int
     l->nfields = (size_t)OGR_FD_GetFieldCount(defn);
     l->field_names = calloc(l->nfields ? l->nfields : 1, sizeof(char *));
     for (size_t f = 0; f < l->nfields; f++)
-        l->field_names[f] = nfc_dup(OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(defn, (int)f)));
+        l->field_names[f] = raw_dup(OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(defn, (int)f)));
 
     OGRSpatialReferenceH srs = OGR_L_GetSpatialRef(lyr);
     wgs = OSRNewSpatialReference(NULL);
@@ -552,7 +642,7 @@ static int layer_open(const char *src, const char *layer, const char *where, int
         ft->attr0 = l->nattrs;
         for (size_t f = 0; f < l->nfields; f++) {
             const char *v = OGR_F_IsFieldSetAndNotNull(fh, (int)f) ? OGR_F_GetFieldAsString(fh, (int)f) : "";
-            l->attrs[l->nattrs++] = nfc_dup(v);
+            l->attrs[l->nattrs++] = raw_dup(v);
         }
         ft->ring0 = l->nrings_total;
         double fb[4];
@@ -590,6 +680,13 @@ static int layer_open(const char *src, const char *layer, const char *where, int
             rc = gdal_fail(err, GV_EDATA, "%s: layer '%s': reading failed", src, l->name);
         goto done;
     }
+    {
+        fids = malloc((l->nfeat ? l->nfeat : 1) * sizeof *fids);
+        if (!fids) { rc = gv_error_set(err, GV_ENOMEM, "out of memory reading %s", src); goto done; }
+        for (size_t i = 0; i < l->nfeat; i++) fids[i] = l->feat[i].fid;
+        gv__text_job tj = {src, l->name, dbf_base, opt, l->field_names, l->nfields, l->attrs, l->nfeat, fids};
+        if ((rc = gv__layer_text_decode(&tj, &l->text, err)) != GV_OK) goto done;
+    }
     if (check_geometries(l)) {
         rc = gv_error_set(err, GV_ENOMEM, "out of memory checking the geometries of %s", src);
         goto done;
@@ -608,6 +705,9 @@ static int layer_open(const char *src, const char *layer, const char *where, int
     }
     if ((rc = diagnose_extent(l, srs, ct != NULL, lenient, err))) goto done;
 done:
+    free(where_enc);
+    free(dbf_base);
+    free(fids);
     if (ct) OCTDestroyCoordinateTransformation(ct);
     if (wgs) OSRDestroySpatialReference(wgs);
     if (ds) GDALClose(ds);
@@ -620,18 +720,43 @@ done:
     return GV_OK;
 }
 
+void gv_layer_options_init(gv_layer_options *o) {
+    if (o) memset(o, 0, sizeof *o);
+}
+
 int gv_layer_open(const char *src, const char *layer, const char *where, gv_layer **out, gv_error *err) {
-    return layer_open(src, layer, where, 0, out, err);
+    return layer_open(src, layer, where, NULL, out, err);
 }
 
 int gv_layer_open_lenient(const char *src, const char *layer, const char *where, gv_layer **out,
                           gv_error *err) {
-    return layer_open(src, layer, where, 1, out, err);
+    gv_layer_options o;
+    gv_layer_options_init(&o);
+    o.lenient = 1;
+    return layer_open(src, layer, where, &o, out, err);
+}
+
+int gv_layer_open_ex(const char *src, const char *layer, const char *where, const gv_layer_options *o,
+                     gv_layer **out, gv_error *err) {
+    if (!out) return gv_error_set(err, GV_EUSAGE, "gv_layer_open_ex: NULL out");
+    return layer_open(src, layer, where, o, out, err);
+}
+
+void gv_layer_encoding(const gv_layer *l, gv_layer_encoding_info *out) {
+    if (!out) return;
+    if (!l) {
+        memset(out, 0, sizeof *out);
+        out->ldid = out->declared_agrees = -1;
+        out->summary = "";
+        return;
+    }
+    *out = l->text.info;
 }
 
 void gv_layer_free(gv_layer *l) {
     if (!l) return;
     for (size_t i = 0; i < l->nfeat; i++) free(l->feat[i].gdetail);
+    gv__layer_text_free(&l->text);
     free(l->extent_advice);
     free(l->crs);
     free(l->driver);
@@ -662,7 +787,17 @@ int gv_layer_field_index(const gv_layer *l, const char *name) {
         if (l->field_names[f] && strcmp(l->field_names[f], name) == 0) return (int)f;
     for (size_t f = 0; f < l->nfields; f++)
         if (l->field_names[f] && strcasecmp(l->field_names[f], name) == 0) return (int)f;
-    return -1;
+    /* Vietnamese field names ("TÊN" for "tên"): Unicode case folding. */
+    int found = -1;
+    utf8proc_uint8_t *want = utf8proc_NFKC_Casefold((const utf8proc_uint8_t *)name);
+    for (size_t f = 0; want && found < 0 && f < l->nfields; f++) {
+        if (!l->field_names[f]) continue;
+        utf8proc_uint8_t *have = utf8proc_NFKC_Casefold((const utf8proc_uint8_t *)l->field_names[f]);
+        if (have && !strcmp((const char *)have, (const char *)want)) found = (int)f;
+        free(have);
+    }
+    free(want);
+    return found;
 }
 const char *gv_layer_value(const gv_layer *l, size_t i, size_t f) {
     if (i >= l->nfeat || f >= l->nfields) return "";

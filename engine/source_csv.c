@@ -25,6 +25,8 @@
 
 #include <utf8proc.h>
 
+#include "encoding_int.h"
+
 /* How many data records after the header the separator sniffer looks at:
  * enough to see a quoted field or a decimal comma, cheap on any file. */
 #define SNIFF_RECORDS 20
@@ -103,31 +105,6 @@ static int push_line(gv_table *t, size_t line) {
 
 /* ---------------------------------------------------------------- UTF-8 */
 
-/* Length of the valid UTF-8 sequence at s (n bytes left), 0 if invalid.
- * Rejects overlong forms, surrogates and code points above U+10FFFF, and
- * NUL, which would silently cut a cell short in C strings. */
-static size_t utf8_seq(const unsigned char *s, size_t n) {
-    unsigned c = s[0];
-    if (c == 0) return 0;
-    if (c < 0x80) return 1;
-    size_t len;
-    unsigned lo = 0x80, hi = 0xBF;
-    if (c >= 0xC2 && c <= 0xDF) len = 2;
-    else if (c == 0xE0) { len = 3; lo = 0xA0; }
-    else if (c >= 0xE1 && c <= 0xEC) len = 3;
-    else if (c == 0xED) { len = 3; hi = 0x9F; }
-    else if (c >= 0xEE && c <= 0xEF) len = 3;
-    else if (c == 0xF0) { len = 4; lo = 0x90; }
-    else if (c >= 0xF1 && c <= 0xF3) len = 4;
-    else if (c == 0xF4) { len = 4; hi = 0x8F; }
-    else return 0;
-    if (n < len) return 0;
-    if (s[1] < lo || s[1] > hi) return 0;
-    for (size_t i = 2; i < len; i++)
-        if (s[i] < 0x80 || s[i] > 0xBF) return 0;
-    return len;
-}
-
 static int check_utf8(const char *name, const char *data, size_t len,
                       gv_error *err) {
     const unsigned char *s = (const unsigned char *)data;
@@ -142,17 +119,27 @@ static int check_utf8(const char *name, const char *data, size_t len,
             i++;
             continue;
         }
-        size_t k = utf8_seq(s + i, len - i);
+        /* gv__utf8_seq (encoding.c) also rejects NUL, which would
+         * silently cut a cell short in C strings. */
+        size_t k = gv__utf8_seq(s + i, len - i);
         if (k == 0) {
             if (c == 0)
                 return gv_error_set(err, GV_EDATA,
                                     "%s: line %zu: NUL byte (is the file "
                                     "UTF-16? save it as UTF-8)",
                                     name, line);
+            /* Say what the bytes look like: a table exported from an old
+             * spreadsheet in a .VnTime or VNI font is common. */
+            const char *hint = "";
+            gv_encoding e = gv_text_detect(data, len < (1u << 20) ? len : (1u << 20), NULL);
+            if (e == GV_ENC_TCVN3) hint = " (it looks like TCVN3/ABC: iconv -f TCVN5712-1 -t UTF-8 converts it)";
+            else if (e == GV_ENC_CP1258) hint = " (it looks like CP1258: iconv -f CP1258 -t UTF-8 converts it)";
+            else if (e == GV_ENC_VNI) hint = " (it looks like VNI-Windows text)";
+            else if (e == GV_ENC_MIXED) hint = " (part of it is UTF-8, part is not)";
             return gv_error_set(err, GV_EDATA,
                                 "%s: line %zu: invalid UTF-8 (byte 0x%02X); "
-                                "save the file as UTF-8",
-                                name, line, c);
+                                "save the file as UTF-8%s",
+                                name, line, c, hint);
         }
         i += k;
     }

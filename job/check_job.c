@@ -1,11 +1,12 @@
 /* check_job.c: `geovoice check` as a library call (see include/geovoice/check.h).
  *
- * Reuses the readers as they are: gv_layer_open_lenient (geometry checks
- * and repair per feature, extent diagnosis), gv_table_read_csv (the table
+ * Reuses the readers as they are: gv_layer_open_ex, lenient (geometry
+ * checks and repair per feature, extent diagnosis, text encoding), gv_table_read_csv (the table
  * problems), gv_join_run (coverage). This file only looks at what they
  * found and writes it twice: text for staff, JSON for machines. */
 #include "geovoice/check.h"
 
+#include "geovoice/encoding.h"
 #include "geovoice/geomcheck.h"
 #include "geovoice/join.h"
 #include "geovoice/layer.h"
@@ -183,6 +184,49 @@ static long duplicates(gv_check_report *r, const gv_layer *l, char **keys, const
     return groups;
 }
 
+/* Layer options of a check: lenient, with the --encoding given. */
+static int layer_options(const gv_check_options *o, gv_layer_options *lo, gv_error *err) {
+    gv_layer_options_init(lo);
+    lo->lenient = 1;
+    if (o->encoding && gv_encoding_parse_flags(o->encoding, &lo->encoding, &lo->encoding_flags, err) != GV_OK)
+        return gv_error_prefix(err, "--encoding: ");
+    return GV_OK;
+}
+
+/* The encoding lines of a layer (text) and its "encoding" and
+ * "encoding_info" (JSON). Returns the number of problems (0 or 1). */
+static long report_encoding(gv_check_report *r, const gv_layer *l, size_t max, json_object *jl) {
+    gv_layer_encoding_info e;
+    gv_layer_encoding(l, &e);
+    const char *name = gv_encoding_name(e.encoding);
+    out(r, "    encoding: %s%s", e.problem ? "PROBLEM: " : "", e.summary);
+    for (size_t i = 0; i < e.nissues && i < max; i++) out(r, "      %s", e.issues[i]);
+    json_object_object_add(jl, "encoding", jstr(e.encoding == GV_ENC_TCVN3 && (e.flags & GV_TCVN3_CAPS) ? "tcvn3-caps" : name));
+    json_object *ji = json_object_new_object();
+    json_object_object_add(ji, "detected", jstr(gv_encoding_name(e.detected)));
+    json_object_object_add(ji, "confidence", json_object_new_double(e.confidence));
+    json_object_object_add(ji, "overridden", json_object_new_boolean(e.overridden));
+    json_object_object_add(ji, "cpg", jstr(e.cpg));
+    json_object_object_add(ji, "cpg_agrees", e.declared_agrees < 0 ? NULL : json_object_new_boolean(e.declared_agrees));
+    json_object_object_add(ji, "ldid", e.ldid < 0 ? NULL : json_object_new_int(e.ldid));
+    json_object_object_add(ji, "values", json_object_new_int64((int64_t)e.values));
+    json_object_object_add(ji, "nonascii_values", json_object_new_int64((int64_t)e.nonascii));
+    json_object_object_add(ji, "words", json_object_new_int64((int64_t)e.words));
+    json_object_object_add(ji, "bad_words", json_object_new_int64((int64_t)e.bad_words));
+    json_object_object_add(ji, "nfd_values", json_object_new_int64((int64_t)e.nfd));
+    json_object_object_add(ji, "truncated_values", json_object_new_int64((int64_t)e.truncated));
+    json_object_object_add(ji, "undecodable_values", json_object_new_int64((int64_t)e.undecodable));
+    json_object_object_add(ji, "small_capitals", json_object_new_int64((int64_t)e.small_capitals));
+    json_object_object_add(ji, "mojibake_values", json_object_new_int64((int64_t)e.mojibake));
+    json_object_object_add(ji, "problem", json_object_new_boolean(e.problem));
+    json_object_object_add(ji, "summary", jstr(e.summary));
+    json_object *jis = json_object_new_array();
+    for (size_t i = 0; i < e.nissues; i++) json_object_array_add(jis, jstr(e.issues[i]));
+    json_object_object_add(ji, "issues", jis);
+    json_object_object_add(jl, "encoding_info", ji);
+    return e.problem ? 1 : 0;
+}
+
 static const char *verdict_str(gv_extent_verdict v) {
     switch (v) {
     case GV_EXTENT_OK: return "ok";
@@ -204,7 +248,9 @@ static long check_layer(gv_check_report *r, const gv_check_options *o, const cha
     gv_error lerr;
     gv_error_clear(&lerr);
     json_object_object_add(jl, "name", jstr(lname));
-    if (gv_layer_open_lenient(src, lname, NULL, &l, &lerr) != GV_OK) {
+    gv_layer_options lo;
+    if (layer_options(o, &lo, err) != GV_OK) return -2;
+    if (gv_layer_open_ex(src, lname, NULL, &lo, &l, &lerr) != GV_OK) {
         out(r, "  layer '%s': cannot be read: %s", lname, lerr.msg);
         json_object_object_add(jl, "error", jstr(lerr.msg));
         json_object_object_add(jl, "problems", json_object_new_int(1));
@@ -233,12 +279,8 @@ static long check_layer(gv_check_report *r, const gv_check_options *o, const cha
     json_object_object_add(jl, "extent_advice", jstr(adv));
     if (ev != GV_EXTENT_OK) problems++;
 
-    /* Encoding of the attribute text.
-     * TODO(encoding): print gv_layer_encoding(l) here once layer.h has it
-     * (issue 6, Encodings, another engineer); until then nothing is
-     * detected and the report says so. */
-    out(r, "    encoding: not reported yet (detection of CP1258/TCVN3/VNI is being added; text read as UTF-8)");
-    json_object_object_add(jl, "encoding", NULL);
+    /* Encoding of the attribute text. */
+    problems += report_encoding(r, l, max, jl);
 
     /* Fields. */
     int g1, g2, g3;
@@ -591,6 +633,11 @@ int gv_check_run(const gv_check_options *o, gv_check_report **outp, gv_error *er
     if (o->join && !o->shapes) return gv_error_set(err, GV_EUSAGE, "--join needs --shapes (the boundary set)");
     if (o->shapes && !o->join)
         return gv_error_set(err, GV_EUSAGE, "--shapes needs --join FIELD=COLUMN (boundary field = table column)");
+    if (o->encoding) {
+        gv_encoding e;
+        unsigned fl;
+        if (gv_encoding_parse_flags(o->encoding, &e, &fl, err) != GV_OK) return gv_error_prefix(err, "--encoding: ");
+    }
     gv_check_report *r = calloc(1, sizeof *r);
     if (!r) return gv_error_set(err, GV_ENOMEM, "out of memory");
     r->root = json_object_new_object();
@@ -601,7 +648,9 @@ int gv_check_run(const gv_check_options *o, gv_check_report **outp, gv_error *er
     if (o->shapes) {
         gv_error serr;
         gv_error_clear(&serr);
-        if (gv_layer_open_lenient(o->shapes, o->shapes_layer, NULL, &S, &serr) != GV_OK) {
+        gv_layer_options lo;
+        if ((rc = layer_options(o, &lo, err)) != GV_OK) goto fail;
+        if (gv_layer_open_ex(o->shapes, o->shapes_layer, NULL, &lo, &S, &serr) != GV_OK) {
             rc = gv_error_set(err, serr.code == GV_ENOMEM ? GV_ENOMEM : GV_EUSAGE, "--shapes: %s", serr.msg);
             goto fail;
         }

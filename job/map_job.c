@@ -9,6 +9,7 @@
 #include "map_job_modes.h"
 
 #include "geovoice/classify.h"
+#include "geovoice/encoding.h"
 #include "geovoice/expr.h"
 #include "geovoice/format.h"
 #include "geovoice/join.h"
@@ -224,7 +225,16 @@ int gv_map_run(const gv_map_options *o, gv_log_fn log, void *logctx, gv_error *e
 
     /* Boundaries. */
     t = now_ms();
-    if ((rc = gv_layer_open(o->shapes, o->layer, o->where, &L, err))) goto done;
+    {
+        gv_layer_options lo;
+        gv_layer_options_init(&lo);
+        if (o->encoding &&
+            (rc = gv_encoding_parse_flags(o->encoding, &lo.encoding, &lo.encoding_flags, err)) != GV_OK) {
+            gv_error_prefix(err, "--encoding: ");
+            goto done;
+        }
+        if ((rc = gv_layer_open_ex(o->shapes, o->layer, o->where, &lo, &L, err))) goto done;
+    }
     json_object_object_add(timing, "read_boundaries_ms", json_object_new_double(now_ms() - t));
     if (gv_layer_count(L) == 0) {
         rc = gv_error_set(err, GV_EDATA, "%s: layer '%s' has no features%s%s", o->shapes, gv_layer_name(L),
@@ -236,6 +246,14 @@ int gv_map_run(const gv_map_options *o, gv_log_fn log, void *logctx, gv_error *e
     {
         /* Extent warnings (no CRS: EPSG:4326 assumed; outside Vietnam) and
          * geometry repairs, said, never silent (geovoice check lists all). */
+        /* The text encoding, when it is not plain UTF-8 or ASCII or when
+         * the .cpg contradicts the bytes (a wrong .cpg is caught, not
+         * trusted). */
+        gv_layer_encoding_info ei;
+        gv_layer_encoding(L, &ei);
+        if (ei.problem || ei.overridden || (ei.encoding != GV_ENC_UTF8 && ei.encoding != GV_ENC_ASCII) || ei.nfd)
+            logf_(log, logctx, "%stext encoding: %s", ei.problem ? "warning: " : "", ei.summary);
+        for (size_t i = 0; i < ei.nissues && i < 5; i++) logf_(log, logctx, "  %s", ei.issues[i]);
         const char *adv;
         gv_extent_verdict ev = gv_layer_extent(L, &adv);
         if (ev == GV_EXTENT_NO_CRS_DEGREES || ev == GV_EXTENT_OUTSIDE)
@@ -461,6 +479,10 @@ int gv_map_run(const gv_map_options *o, gv_log_fn log, void *logctx, gv_error *e
         json_object_object_add(in, "features", json_object_new_int64((int64_t)nf));
         json_object_object_add(in, "vertices", json_object_new_int64((int64_t)gv_layer_nvertices(L)));
         json_object_object_add(in, "features_without_geometry", json_object_new_int64((int64_t)gv_layer_n_empty(L)));
+        gv_layer_encoding_info ei;
+        gv_layer_encoding(L, &ei);
+        json_object_object_add(in, "encoding", json_object_new_string(gv_encoding_name(ei.encoding)));
+        json_object_object_add(in, "encoding_summary", json_object_new_string(ei.summary));
         json_object_object_add(in, "data", o->data ? json_object_new_string(o->data) : NULL);
         json_object_object_add(in, "rows", json_object_new_int64((int64_t)nr));
         json_object_object_add(rep, "inputs", in);

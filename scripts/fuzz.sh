@@ -30,8 +30,13 @@ for t in "${targets[@]}"; do
   mkdir -p "$b/corpus/$t"
   cp -n "$here/tests/fuzz/corpus/$t/"* "$b/corpus/$t/" 2>/dev/null || true
   echo "== fuzz $t for ${secs}s"
-  if ! (cd "$b" && "./fuzz_$t" -max_total_time="$secs" -print_final_stats=1 -artifact_prefix="$b/crash-$t-" \
-        -max_len=4096 "$b/corpus/$t" 2>&1 | tail -n 12); then
+  # rings reaches GEOS, whose frames ASan's fast unwinder cannot walk: the
+  # suppression of GEOS's own MakeValid leak (lsan.supp) only matches with
+  # full stacks.
+  opts="$ASAN_OPTIONS"
+  [ "$t" = rings ] && opts="$opts:fast_unwind_on_malloc=0"
+  if ! (cd "$b" && ASAN_OPTIONS="$opts" "./fuzz_$t" -max_total_time="$secs" -print_final_stats=1 \
+        -artifact_prefix="$b/crash-$t-" -max_len=4096 "$b/corpus/$t" 2>&1 | tail -n 40); then
     status=1
   fi
 done

@@ -33,6 +33,10 @@ typedef struct gv_check_options {
     int match_name;
     char decimal;             /* 0 detect, '.' or ',' */
     size_t max_listed;        /* text report: at most this many items per list (0: 20); JSON lists all */
+    /* Text encoding of every boundary layer opened (the sources and
+     * shapes): NULL = detected; else a name for gv_encoding_parse_flags
+     * ("tcvn3", "tcvn3-caps", "vni", "cp1258", "utf-8"). */
+    const char *encoding;
 } gv_check_options;
 
 GV_API void gv_check_options_init(gv_check_options *o);
@@ -42,7 +46,9 @@ typedef struct gv_check_report gv_check_report; /* opaque */
 /* Runs every check. Problems in the data are findings, not errors: the
  * call returns GV_OK with a report even when a source cannot be read.
  * GV_EUSAGE for bad options (no source, --join without --shapes, a join
- * field or column that does not exist), GV_ENOMEM. *out is yours
+ * field or column that does not exist, an unknown encoding), GV_ENOMEM.
+ * Each layer's text encoding is reported (gv_layer_encoding): a wrong
+ * .cpg, mixed or unknown encodings and undecodable values are problems. *out is yours
  * (gv_check_report_free). */
 GV_API int gv_check_run(const gv_check_options *o, gv_check_report **out, gv_error *err);
 GV_API void gv_check_report_free(gv_check_report *r); /* NULL ok */

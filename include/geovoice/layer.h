@@ -6,11 +6,13 @@
  * axis order: x = longitude, y = latitude, whatever the source CRS and its
  * axis order). Non-polygon geometries are ignored for drawing and counted.
  * Features without geometry are kept (they still join and appear in
- * reports). */
+ * reports). The text's encoding is detected and converted
+ * (gv_layer_open_ex). */
 #ifndef GEOVOICE_LAYER_H
 #define GEOVOICE_LAYER_H
 
 #include "geovoice/common.h"
+#include "geovoice/encoding.h"
 #include "geovoice/geomcheck.h"
 
 #ifdef __cplusplus
@@ -24,8 +26,10 @@ typedef struct gv_layer gv_layer; /* opaque; owns its features */
  * would be unfriendly, so the first is taken and the caller may report it),
  * keeping only features that pass the OGR SQL attribute filter `where`
  * (NULL: all). On success *out is yours to free with gv_layer_free.
- * Errors: GV_EDATA (missing file, unknown layer, unreadable CRS) and
- * GV_EUSAGE (a bad `where` filter), with GDAL's own message appended. */
+ * Attribute text is decoded to UTF-8 NFC from its detected encoding (see
+ * gv_layer_open_ex). Errors: GV_EDATA (missing file, unknown layer,
+ * unreadable CRS, text of mixed or unknown encodings) and GV_EUSAGE (a
+ * bad `where` filter), with GDAL's own message appended. */
 GV_API int gv_layer_open(const char *src, const char *layer, const char *where,
                          gv_layer **out, gv_error *err);
 /* Extent sanity at open (gv_extent_diagnose on the layer's extent and CRS):
@@ -39,6 +43,73 @@ GV_API int gv_layer_open(const char *src, const char *layer, const char *where,
 GV_API int gv_layer_open_lenient(const char *src, const char *layer, const char *where,
                                  gv_layer **out, gv_error *err);
 GV_API void gv_layer_free(gv_layer *l); /* NULL ok */
+
+/* Options of gv_layer_open_ex. */
+typedef struct gv_layer_options {
+    int lenient;             /* as gv_layer_open_lenient: extent and text problems are reported, not errors */
+    gv_encoding encoding;    /* attribute text encoding; GV_ENC_UNKNOWN (default) = detect */
+    unsigned encoding_flags; /* GV_TCVN3_CAPS (encoding.h) */
+} gv_layer_options;
+
+/* Defaults: strict, encoding detected. */
+GV_API void gv_layer_options_init(gv_layer_options *o);
+
+/* gv_layer_open with options (o NULL: defaults).
+ *
+ * Attribute text (values and field names) is decoded by geovoice, not by
+ * GDAL: Shapefiles are opened with GDAL's ENCODING="" so that the DBF
+ * bytes arrive as stored, other sources hand over what their driver gives
+ * (UTF-8 for GeoPackage and GeoJSON). Unless o->encoding names one, the
+ * encoding is detected from the bytes of every value and field name
+ * (gv_enc_detector: ASCII, UTF-8, CP1258, TCVN3, VNI); a Shapefile's .cpg
+ * is compared with what the bytes say (a .cpg that contradicts them is
+ * reported, and the bytes win), and decides only when the bytes are
+ * ambiguous between legacy encodings; its DBF LDID is reported. Every value
+ * becomes UTF-8 NFC (NFD text is composed). UTF-8 text that an earlier
+ * conversion garbled (legacy bytes read as Windows-1252: "Hµ Néi") is
+ * repaired when its bytes read as Vietnamese, and reported. An OGR `where` filter is
+ * encoded into the detected encoding before it is applied, so that it
+ * compares like with like.
+ * Errors (GV_EDATA, one line naming the file, a feature and a field),
+ * unless o->lenient: text of mixed encodings (some UTF-8, some not; or
+ * values readable only in different legacy encodings), text that is not
+ * Vietnamese in any encoding geovoice knows with no .cpg naming another,
+ * and values that o->encoding cannot decode. gv_layer_encoding tells
+ * what was found. */
+GV_API int gv_layer_open_ex(const char *src, const char *layer, const char *where, const gv_layer_options *o,
+                            gv_layer **out, gv_error *err);
+
+/* How the layer's text was read. Strings are borrowed from the layer. */
+typedef struct gv_layer_encoding_info {
+    gv_encoding encoding;    /* what the text was read as (MIXED, lenient only: each value by itself;
+                                UNKNOWN: as the .cpg says, through GDAL, or undecodable bytes as U+FFFD) */
+    unsigned flags;          /* GV_TCVN3_CAPS when given */
+    gv_encoding detected;    /* what the bytes alone say */
+    double confidence;       /* the detector's, in [0, 1] */
+    int overridden;          /* 1: the caller named the encoding */
+    const char *cpg;         /* the .cpg's text (trimmed), NULL when there is none */
+    int ldid;                /* the DBF's language driver id (byte 29), -1 when not a DBF */
+    int declared_agrees;     /* the .cpg agrees with the text: 1 yes, 0 no (a wrong .cpg), -1 no .cpg */
+    size_t values;           /* non-empty values and field names read */
+    size_t nonascii;         /* ... holding bytes >= 0x80 */
+    size_t words, bad_words; /* words with a non-ASCII letter in the text as read, and those that are not
+                                Vietnamese syllables (minority names such as "Sơmei" are among them) */
+    size_t nfd;              /* values that were not NFC (composed on reading) */
+    size_t truncated;        /* UTF-8 values cut inside their last character (dropped) */
+    size_t undecodable;      /* values with bytes the encoding does not define (lenient: U+FFFD) */
+    size_t mojibake;         /* UTF-8 values that were legacy text read as Windows-1252 by an earlier
+                                conversion ("Hµ Néi"), repaired (gv_text_unmojibake) */
+    size_t small_capitals;   /* TCVN3: words beginning with a small toned letter in a value whose other
+                                words begin with capitals (VN3 has no capitals with tones; read small) */
+    int problem;             /* 1: a wrong .cpg, mixed, unknown or ambiguous encoding, undecodable values,
+                                mojibake */
+    const char *summary;     /* one line for people */
+    size_t nissues;          /* lines naming a feature and field (at most 20) */
+    const char *const *issues;
+} gv_layer_encoding_info;
+
+/* Fills *out for l. */
+GV_API void gv_layer_encoding(const gv_layer *l, gv_layer_encoding_info *out);
 
 GV_API const char *gv_layer_source(const gv_layer *l);
 GV_API const char *gv_layer_name(const gv_layer *l);

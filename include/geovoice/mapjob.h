@@ -68,6 +68,7 @@ typedef struct gv_map_options {
                                  with the mapped units in red (--locator) */
     int north_arrow;          /* --north-arrow */
     const char *author, *subject, *keywords; /* PDF metadata (--author, --subject, --keywords) */
+    const char *encoding;     /* boundary text encoding (gv_encoding_parse_flags name); NULL = detected */
 } gv_map_options;
 
 /* Fills o with the defaults above (all NULL/0 but decimals = -1). */

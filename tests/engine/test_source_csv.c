@@ -206,6 +206,13 @@ static void test_utf8_and_nfc(void **state) {
     const char *bad = "code,name\n01,Ha\n02,H\xE0 N\n";
     assert_int_equal(must_fail(bad, strlen(bad), "cp.csv", NULL, &err), GV_EDATA);
     assert_non_null(strstr(err.msg, "cp.csv: line 3: invalid UTF-8"));
+    assert_non_null(strstr(err.msg, "(it looks like CP1258: iconv -f CP1258 -t UTF-8 converts it)"));
+    /* A table in TCVN3 bytes ("Thành phố Hà Nội", "Đà Nẵng"): the message
+     * says so. */
+    const char *tc = "code,name\n01,Th\xB5nh ph\xE8 H\xB5 N\xE9i\n48,\xA7\xB5 N\xBDng\n";
+    must_fail(tc, strlen(tc), "tc.csv", NULL, &err);
+    assert_string_equal(err.msg, "tc.csv: line 2: invalid UTF-8 (byte 0xB5); save the file as UTF-8 (it looks like "
+                                 "TCVN3/ABC: iconv -f TCVN5712-1 -t UTF-8 converts it)");
     const char nul[] = "a,b\n1,\0\n";
     must_fail(nul, sizeof nul - 1, "z.csv", NULL, &err);
     assert_non_null(strstr(err.msg, "z.csv: line 2: NUL byte"));

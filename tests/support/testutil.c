@@ -230,6 +230,125 @@ void tu_rmtree(const char *dir) {
     if (system(cmd) != 0) fprintf(stderr, "could not remove %s\n", dir);
 }
 
+/* ---- hand-written Shapefile (ESRI Shapefile Technical Description, 1998) ---- */
+
+static void put_be32(unsigned char *p, unsigned v) {
+    p[0] = (unsigned char)(v >> 24); p[1] = (unsigned char)(v >> 16); p[2] = (unsigned char)(v >> 8); p[3] = (unsigned char)v;
+}
+static void put_le32(unsigned char *p, unsigned v) {
+    p[0] = (unsigned char)v; p[1] = (unsigned char)(v >> 8); p[2] = (unsigned char)(v >> 16); p[3] = (unsigned char)(v >> 24);
+}
+static void put_le64d(unsigned char *p, double d) {
+    unsigned char b[8];
+    memcpy(b, &d, 8); /* x86-64 and the usual targets are little-endian */
+    memcpy(p, b, 8);
+}
+
+/* The 100-byte header of .shp and .shx. */
+static void shp_header(unsigned char *h, size_t file_bytes, const double bb[4]) {
+    memset(h, 0, 100);
+    put_be32(h, 9994);
+    put_be32(h + 24, (unsigned)(file_bytes / 2));
+    put_le32(h + 28, 1000);
+    put_le32(h + 32, 5); /* polygon */
+    for (int k = 0; k < 4; k++) put_le64d(h + 36 + 8 * k, bb[k]);
+}
+
+static int write_bytes(const char *path, const unsigned char *b, size_t n) {
+    FILE *f = fopen(path, "wb");
+    if (!f) return -1;
+    int ok = fwrite(b, 1, n, f) == n;
+    if (fclose(f) != 0) ok = 0;
+    return ok ? 0 : -1;
+}
+
+int tu_write_shapefile(const char *base, const char *const *field_names, size_t nfields, size_t width,
+                       const char *const *values, size_t nrec, const double *squares, const char *cpg, int ldid) {
+    /* Each record: 8-byte header + type(4) + box(32) + nparts(4) + npoints(4) + part(4) + 5 points(80). */
+    const size_t content = 4 + 32 + 4 + 4 + 4 + 5 * 16;
+    size_t shp_n = 100 + nrec * (8 + content), shx_n = 100 + nrec * 8;
+    unsigned char *shp = calloc(1, shp_n), *shx = calloc(1, shx_n);
+    double bb[4] = {1e300, 1e300, -1e300, -1e300};
+    for (size_t i = 0; i < nrec; i++) {
+        const double *q = squares + 4 * i;
+        if (q[0] < bb[0]) bb[0] = q[0];
+        if (q[1] < bb[1]) bb[1] = q[1];
+        if (q[2] > bb[2]) bb[2] = q[2];
+        if (q[3] > bb[3]) bb[3] = q[3];
+    }
+    shp_header(shp, shp_n, bb);
+    shp_header(shx, shx_n, bb);
+    size_t off = 100;
+    for (size_t i = 0; i < nrec; i++) {
+        const double *q = squares + 4 * i;
+        unsigned char *r = shp + off;
+        put_be32(r, (unsigned)(i + 1));
+        put_be32(r + 4, (unsigned)(content / 2));
+        put_be32(shx + 100 + 8 * i, (unsigned)(off / 2));
+        put_be32(shx + 100 + 8 * i + 4, (unsigned)(content / 2));
+        unsigned char *c = r + 8;
+        put_le32(c, 5);
+        for (int k = 0; k < 4; k++) put_le64d(c + 4 + 8 * k, q[k]);
+        put_le32(c + 36, 1);
+        put_le32(c + 40, 5);
+        put_le32(c + 44, 0);
+        /* Outer ring clockwise, as Shapefiles store it. */
+        const double ring[5][2] = {{q[0], q[1]}, {q[0], q[3]}, {q[2], q[3]}, {q[2], q[1]}, {q[0], q[1]}};
+        for (int k = 0; k < 5; k++) {
+            put_le64d(c + 48 + 16 * k, ring[k][0]);
+            put_le64d(c + 48 + 16 * k + 8, ring[k][1]);
+        }
+        off += 8 + content;
+    }
+    /* dBASE III: header, field descriptors, 0x0D, records, 0x1A. */
+    size_t hlen = 32 + 32 * nfields + 1, rlen = 1 + nfields * width;
+    size_t dbf_n = hlen + nrec * rlen + 1;
+    unsigned char *dbf = calloc(1, dbf_n);
+    dbf[0] = 3;
+    dbf[1] = 124; dbf[2] = 1; dbf[3] = 1; /* 2024-01-01 */
+    put_le32(dbf + 4, (unsigned)nrec);
+    dbf[8] = (unsigned char)hlen; dbf[9] = (unsigned char)(hlen >> 8);
+    dbf[10] = (unsigned char)rlen; dbf[11] = (unsigned char)(rlen >> 8);
+    dbf[29] = (unsigned char)ldid;
+    for (size_t f = 0; f < nfields; f++) {
+        unsigned char *d = dbf + 32 + 32 * f;
+        size_t nl = strlen(field_names[f]);
+        memcpy(d, field_names[f], nl > 10 ? 10 : nl);
+        d[11] = 'C';
+        d[16] = (unsigned char)width;
+    }
+    dbf[hlen - 1] = 0x0D;
+    for (size_t i = 0; i < nrec; i++) {
+        unsigned char *r = dbf + hlen + i * rlen;
+        memset(r, ' ', rlen);
+        for (size_t f = 0; f < nfields; f++) {
+            const char *v = values[i * nfields + f];
+            if (!v) continue;
+            size_t vl = strlen(v);
+            memcpy(r + 1 + f * width, v, vl > width ? width : vl);
+        }
+    }
+    dbf[dbf_n - 1] = 0x1A;
+    int rc = 0;
+    char path[4200];
+    snprintf(path, sizeof path, "%s.shp", base);
+    rc |= write_bytes(path, shp, shp_n);
+    snprintf(path, sizeof path, "%s.shx", base);
+    rc |= write_bytes(path, shx, shx_n);
+    snprintf(path, sizeof path, "%s.dbf", base);
+    rc |= write_bytes(path, dbf, dbf_n);
+    snprintf(path, sizeof path, "%s.prj", base);
+    rc |= tu_write_file(path, "GEOGCS[\"GCS_WGS_1984\",DATUM[\"D_WGS_1984\",SPHEROID[\"WGS_1984\",6378137.0,"
+                              "298.257223563]],PRIMEM[\"Greenwich\",0.0],UNIT[\"Degree\",0.0174532925199433]]");
+    snprintf(path, sizeof path, "%s.cpg", base);
+    if (cpg) rc |= tu_write_file(path, cpg);
+    else remove(path);
+    free(shp);
+    free(shx);
+    free(dbf);
+    return rc ? -1 : 0;
+}
+
 int tu_csv_load(tu_csv *c, const char *path) {
     memset(c, 0, sizeof *c);
     c->text = tu_slurp(path, NULL);

@@ -58,6 +58,16 @@ int tu_project(const char *proj, double lon, double lat, double *x, double *y);
 /* Removes a directory made by tu_tmpdir and everything in it (rm -rf). */
 void tu_rmtree(const char *dir);
 
+/* Writes a polygon Shapefile by hand (base.shp, .shx, .dbf, .prj with
+ * WGS 84, and base.cpg when cpg is not NULL), byte for byte, without GDAL:
+ * nrec squares squares[4*i..] = {x0, y0, x1, y1} (lon/lat), nfields
+ * character fields whose names and values are raw bytes (any encoding;
+ * names at most 10 bytes, values at most width bytes, NULL = empty),
+ * values[i * nfields + f]. ldid is the DBF language driver byte. 0 on
+ * success. */
+int tu_write_shapefile(const char *base, const char *const *field_names, size_t nfields, size_t width,
+                       const char *const *values, size_t nrec, const double *squares, const char *cpg, int ldid);
+
 /* A CSV file in memory (header + rows, split with tu_csv_split; no
  * embedded newlines; BOM and CR tolerated). Load with tu_csv_load (0 on
  * success), free with tu_csv_free. */
