@@ -22,5 +22,6 @@ void gv_cli_log(void *ctx, const char *line);
 int gv_cli_map(int argc, char **argv);
 int gv_cli_check(int argc, char **argv);
 int gv_cli_stats(int argc, char **argv);
+int gv_cli_opinions(int argc, char **argv);
 
 #endif

@@ -1,0 +1,116 @@
+/* cmd_opinions.c: `geovoice opinions ingest|aggregate|divergence` —
+ * options to the job structs (job/opinions_*_job.c). */
+#include "cli.h"
+
+#include "geovoice/opinionsjob.h"
+
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *OPINIONS_HELP =
+    "usage: geovoice opinions ingest RECORDS.csv|.jsonl --workspace WS.sqlite [--set NAME | --shapes SRC --layer L]\n"
+    "                                [--rejects FILE.csv] [--key-file FILE] [--dedupe-window 30d | --no-dedupe]\n"
+    "       geovoice opinions aggregate --workspace WS.sqlite [--level L] [--by topic,channel,stance] [--period month]\n"
+    "                                [--population POP.csv] [--min-count 10] [--groups FILE] -o OUT.csv|OUT.gpkg\n"
+    "       geovoice opinions divergence --workspace WS.sqlite [--reports REPORTS.csv] [--by topic|stance]\n"
+    "                                [--alpha 0.05] [--min-records 30] -o OUT.csv|OUT.gpkg [--orgs ORGS.csv]\n"
+    "(geovoice opinions VERB --help for each)\n";
+
+static const char *INGEST_HELP =
+    "usage: geovoice opinions ingest RECORDS.csv|.jsonl --workspace WS.sqlite [options]\n"
+    "\n"
+    "Loads opinion records (SPEC columns: id, submitted_at, unit_code or lon+lat, topic, stance, channel,\n"
+    "org, voter, text) into a SQLite + SpatiaLite workspace, in one transaction: re-ingesting a file adds\n"
+    "nothing (ids are unique), a new file adds only its new rows, a crash leaves the workspace as it was.\n"
+    "  --workspace WS    the workspace file (created when absent)\n"
+    "  --set NAME        boundary set stored on first use (default vn-2025); or\n"
+    "  --shapes SRC --layer L [--level commune] [--code F --name F --parent F]   any boundary source\n"
+    "  --rejects FILE    also write rejected rows (row, line, id, field, reason) as CSV\n"
+    "  --key-file FILE   HMAC key for citizen identity numbers in 'voter' (default: $GEOVOICE_HMAC_KEY);\n"
+    "                    without a key such rows are rejected. The raw number is never stored or printed.\n"
+    "  --dedupe-window D same voter + unit + topic within D after the first counted one counts once\n"
+    "                    (default 30d; earliest submitted_at kept, whatever the order of ingest)\n"
+    "  --no-dedupe       count every row\n"
+    "  --threads N       point-in-polygon threads (default 2)\n"
+    "Rows with lon/lat and no unit_code go to the commune containing the point; a point on a shared\n"
+    "border goes to the unit with the smallest code; a point in no unit is rejected.\n"
+    "Exit codes: 0 ok, 1 usage, 2 bad input data, 3 output not written, 4 internal error.\n";
+
+static void die_on_fault(void *ctx, size_t rows) {
+    (void)ctx;
+    fprintf(stderr, "geovoice opinions ingest: fault injection: killed after %zu rows\n", rows);
+    raise(SIGKILL);
+}
+
+static int cli_ingest(int argc, char **argv) {
+    gv_ingest_job j;
+    gv_ingest_job_init(&j);
+    enum { O_WS = 1000, O_SET, O_SETSDIR, O_SHAPES, O_LAYER, O_LEVEL, O_CODE, O_NAME, O_PARENT, O_KEY, O_REJ, O_WIN, O_NODEDUPE, O_THREADS, O_QUIET, O_HELP };
+    static const struct option opts[] = {
+        {"workspace", 1, 0, O_WS}, {"set", 1, 0, O_SET},       {"sets-dir", 1, 0, O_SETSDIR}, {"shapes", 1, 0, O_SHAPES},
+        {"layer", 1, 0, O_LAYER},  {"level", 1, 0, O_LEVEL},   {"code", 1, 0, O_CODE},        {"name", 1, 0, O_NAME},
+        {"parent", 1, 0, O_PARENT}, {"key-file", 1, 0, O_KEY}, {"rejects", 1, 0, O_REJ},      {"dedupe-window", 1, 0, O_WIN},
+        {"no-dedupe", 0, 0, O_NODEDUPE}, {"threads", 1, 0, O_THREADS}, {"quiet", 0, 0, O_QUIET}, {"help", 0, 0, O_HELP},
+        {0, 0, 0, 0}};
+    int c;
+    gv_error err;
+    gv_error_clear(&err);
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "q", opts, NULL)) != -1) {
+        switch (c) {
+        case O_WS: j.workspace = optarg; break;
+        case O_SET: j.set = optarg; break;
+        case O_SETSDIR: j.sets_dir = optarg; break;
+        case O_SHAPES: j.shapes = optarg; break;
+        case O_LAYER: j.layer = optarg; break;
+        case O_LEVEL: j.level = optarg; break;
+        case O_CODE: j.code_field = optarg; break;
+        case O_NAME: j.name_field = optarg; break;
+        case O_PARENT: j.parent_field = optarg; break;
+        case O_KEY: j.key_file = optarg; break;
+        case O_REJ: j.rejects = optarg; break;
+        case O_WIN:
+            if (gv_duration_parse(optarg, &j.dedupe_window_s, &err)) {
+                fprintf(stderr, "geovoice opinions ingest: --dedupe-window %s\n", err.msg);
+                return 1;
+            }
+            break;
+        case O_NODEDUPE: j.dedupe_window_s = 0; break;
+        case O_THREADS: j.threads = atoi(optarg); break;
+        case 'q':
+        case O_QUIET: gv_cli_quiet = 1; break;
+        case O_HELP: fputs(INGEST_HELP, stdout); return 0;
+        default: fputs(INGEST_HELP, stderr); return 1;
+        }
+    }
+    if (optind + 1 != argc || !j.workspace) {
+        fprintf(stderr, "geovoice opinions ingest: one RECORDS file and --workspace are required (see --help)\n");
+        return 1;
+    }
+    if (j.set && j.shapes) {
+        fprintf(stderr, "geovoice opinions ingest: --set and --shapes exclude each other\n");
+        return 1;
+    }
+    j.records = argv[optind];
+    j.on_fault = die_on_fault;
+    gv_ingest_summary sum;
+    int rc = gv_ingest_job_run(&j, gv_cli_log, NULL, &sum, &err);
+    if (rc != GV_OK) {
+        fprintf(stderr, "geovoice opinions ingest: %s\n", err.msg);
+        return gv_cli_exit_code(rc);
+    }
+    return 0;
+}
+
+int gv_cli_opinions(int argc, char **argv) {
+    if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+        fputs(OPINIONS_HELP, argc < 2 ? stderr : stdout);
+        return argc < 2 ? 1 : 0;
+    }
+    if (!strcmp(argv[1], "ingest")) return cli_ingest(argc - 1, argv + 1);
+    fprintf(stderr, "geovoice opinions: unknown verb '%s' (ingest, aggregate, divergence)\n", argv[1]);
+    return 1;
+}

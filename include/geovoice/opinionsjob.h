@@ -1,0 +1,46 @@
+/* opinionsjob.h: the `geovoice opinions` verbs as library calls:
+ *   ingest      records (CSV / JSON Lines) into a workspace (workspace.h)
+ *   aggregate   counts, rates, shares, net stance, smoothed rates per unit
+ *               with small-cell suppression (opstats.h), CSV or GeoPackage
+ *   divergence  direct-channel vs intermediary distributions per unit and
+ *               organisation: JSD, chi-square, Benjamini–Hochberg
+ * and `geovoice synth`, the seeded generator of synthetic records. */
+#ifndef GEOVOICE_OPINIONSJOB_H
+#define GEOVOICE_OPINIONSJOB_H
+
+#include "geovoice/common.h"
+#include "geovoice/mapjob.h" /* gv_log_fn */
+#include "geovoice/workspace.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct gv_ingest_job {
+    const char *records;   /* .csv or .jsonl (required) */
+    const char *workspace; /* WS.sqlite (required; created when absent) */
+    const char *set;       /* boundary set (first ingest; default vn-2025 when no shapes) */
+    const char *sets_dir;
+    const char *shapes, *layer; /* or any boundary source (one level) */
+    const char *level;     /* --shapes: level of its units (default commune) */
+    const char *code_field, *name_field, *parent_field; /* --shapes fields (NULL: guessed) */
+    const char *key_file;  /* HMAC key file (NULL: $GEOVOICE_HMAC_KEY) */
+    const char *rejects;   /* rejects CSV (NULL: only the rejects table) */
+    long long dedupe_window_s; /* default 30 days; 0 = --no-dedupe */
+    int threads;
+    gv_fault_fn on_fault;  /* see GV_FAULT_ENV */
+    void *fault_ctx;
+} gv_ingest_job;
+
+GV_API void gv_ingest_job_init(gv_ingest_job *j);
+GV_API int gv_ingest_job_run(const gv_ingest_job *j, gv_log_fn log, void *logctx, gv_ingest_summary *sum,
+                             gv_error *err);
+
+/* Parses "30d", "12h", "90m", "3600s" or "3600" (seconds) into seconds.
+ * GV_EUSAGE for anything else or a negative value. */
+GV_API int gv_duration_parse(const char *s, long long *seconds, gv_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
