@@ -23,5 +23,6 @@ int gv_cli_map(int argc, char **argv);
 int gv_cli_check(int argc, char **argv);
 int gv_cli_stats(int argc, char **argv);
 int gv_cli_opinions(int argc, char **argv);
+int gv_cli_synth(int argc, char **argv);
 
 #endif

@@ -31,6 +31,7 @@ static const struct {
     {"map", gv_cli_map, "draw a choropleth of boundary units joined to a table (PNG, PDF, SVG)"},
     {"check", gv_cli_check, "inspect boundary sources and tables: geometries, CRS, codes, table problems, join coverage"},
     {"stats", gv_cli_stats, "urban-rural and ethnic indicators per unit, rolled up to province, region, nation"},
+    {"synth", gv_cli_synth, "seeded synthetic opinion records and intermediary reports (labelled synthetic)"},
     {"opinions", gv_cli_opinions, "voters' opinions: ingest into a SpatiaLite workspace, aggregate per unit, channel divergence"},
 };
 

@@ -189,13 +189,28 @@ static void reject(urow *u, const char *field, const char *fmt, const char *val,
     }
 }
 
-/* Text field: 12-digit runs blanked, NFC when not ASCII, into the arena. */
+/* 1 when s is certainly NFC already: every character is ASCII or a
+ * precomposed letter of Latin-1 Supplement / Latin Extended-A and B
+ * (U+00A0-U+024F) or Latin Extended Additional (U+1E00-U+1EFF, where the
+ * Vietnamese letters with two marks live). None of those decomposes into
+ * something that composes differently, and without combining marks there
+ * is nothing to reorder or compose. Other text goes to utf8proc. */
+static int surely_nfc(const unsigned char *s, size_t n) {
+    for (size_t i = 0; i < n;) {
+        unsigned char c = s[i];
+        if (c < 0x80) i++;
+        else if (c >= 0xC2 && c <= 0xC9) i += 2; /* U+0080-U+027F; U+0250+ are IPA letters, also stable */
+        else if (c == 0xE1 && i + 1 < n && s[i + 1] >= 0xB8 && s[i + 1] <= 0xBB) i += 3; /* U+1E00-U+1EFF */
+        else return 0;
+    }
+    return 1;
+}
+
+/* Text field: 12-digit runs blanked, NFC, into the arena. */
 static const char *textfield(ingest *g, char *s, size_t n) {
     if (!n) return NULL;
     gv_voter_scrub(s, n);
-    int ascii = 1;
-    for (size_t i = 0; i < n && ascii; i++) ascii = (unsigned char)s[i] < 0x80;
-    if (ascii) return arena_put(&g->chunk_arena, s, n);
+    if (surely_nfc((const unsigned char *)s, n)) return arena_put(&g->chunk_arena, s, n);
     char *tmp = arena_put(&g->chunk_arena, s, n);
     char *nfc = tmp ? gv_name_nfc(tmp) : NULL;
     if (!nfc) return tmp;
@@ -244,7 +259,7 @@ static void validate(ingest *g, gv_record *r, urow *u) {
             } else {
                 u->voter = arena_put(&g->chunk_arena, vs, vn);
             }
-            gv_voter_wipe(tmp, sizeof tmp);
+            gv_voter_wipe(tmp, k);
         }
         gv_voter_wipe(vs, vn);
         gv_voter_wipe(digits, sizeof digits);
@@ -265,7 +280,7 @@ static void validate(ingest *g, gv_record *r, urow *u) {
         size_t k = idn < sizeof tmp ? idn : sizeof tmp;
         memcpy(tmp, id, k);
         size_t hit = gv_voter_scrub(tmp, k);
-        gv_voter_wipe(tmp, sizeof tmp);
+        gv_voter_wipe(tmp, k);
         if (hit) {
             gv_voter_scrub(r->f[GV_RF_ID], idn);
             return reject(u, "id", "id holds a 12-digit number (a citizen identity number?): not stored", NULL, 0);

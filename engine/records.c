@@ -465,7 +465,16 @@ void gv_iso8601_vn(long long epoch, char out[26], char month[8]) {
     unsigned d = doy - (153 * mp + 2) / 5 + 1;
     unsigned m = mp < 10 ? mp + 3 : mp - 9;
     y += m <= 2;
-    snprintf(out, 26, "%04lld-%02u-%02uT%02d:%02d:%02d+07:00", y, m, d, (int)(sec / 3600), (int)(sec / 60 % 60),
-             (int)(sec % 60));
-    if (month) snprintf(month, 8, "%04lld-%02u", y, m);
+    /* By hand: snprintf was a tenth of the ingest time. */
+    if (y < 0 || y > 9999) y = 0;
+    int h = (int)(sec / 3600), mi = (int)(sec / 60 % 60), se = (int)(sec % 60);
+    char *o = out;
+    *o++ = (char)('0' + y / 1000), *o++ = (char)('0' + y / 100 % 10), *o++ = (char)('0' + y / 10 % 10), *o++ = (char)('0' + y % 10);
+    *o++ = '-', *o++ = (char)('0' + m / 10), *o++ = (char)('0' + m % 10);
+    *o++ = '-', *o++ = (char)('0' + d / 10), *o++ = (char)('0' + d % 10);
+    *o++ = 'T', *o++ = (char)('0' + h / 10), *o++ = (char)('0' + h % 10);
+    *o++ = ':', *o++ = (char)('0' + mi / 10), *o++ = (char)('0' + mi % 10);
+    *o++ = ':', *o++ = (char)('0' + se / 10), *o++ = (char)('0' + se % 10);
+    memcpy(o, "+07:00", 7);
+    if (month) memcpy(month, out, 7), month[7] = 0;
 }

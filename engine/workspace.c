@@ -81,7 +81,8 @@ int gv_workspace_open(const char *path, int create, gv_workspace **out, gv_error
         free(ws);
         return gv_error_set(err, GV_ENOMEM, "out of memory");
     }
-    int flags = SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0);
+    /* One connection per workspace, used by one thread at a time. */
+    int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (create ? SQLITE_OPEN_CREATE : 0);
     if (sqlite3_open_v2(path, &ws->db, flags, NULL) != SQLITE_OK) {
         gv_error_set(err, GV_EDATA, "%s: cannot open as SQLite: %s", path, ws->db ? sqlite3_errmsg(ws->db) : "out of memory");
         gv_workspace_close(ws);

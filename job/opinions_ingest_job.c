@@ -7,6 +7,7 @@
 #include "geovoice/sets.h"
 #include "geovoice/voterid.h"
 #include "jobutil.h"
+#include "opinions_common.h"
 
 #include <sqlite3.h>
 
@@ -32,67 +33,6 @@ int gv_duration_parse(const char *s, long long *seconds, gv_error *err) {
     if (!(v >= 0) || e == s) return gv_error_set(err, GV_EUSAGE, "'%s': expected a non-negative duration", s);
     *seconds = (long long)(v * mul + 0.5);
     return GV_OK;
-}
-
-static int guess_field(const gv_layer *L, const char *given, const char *const *cands) {
-    if (given) return gv_layer_field_index(L, given);
-    for (size_t i = 0; cands[i]; i++) {
-        int f = gv_layer_field_index(L, cands[i]);
-        if (f >= 0) return f;
-    }
-    return -1;
-}
-
-static const char *const CODE_F[] = {"code", "ma", "gso_code", NULL};
-static const char *const NAME_F[] = {"name", "ten", NULL};
-static const char *const PARENT_F[] = {"province_code", "prov_code", "parent_code", "ma_tinh", NULL};
-
-/* Opens the boundary levels to store; layers[] get the opened layers. */
-static int open_units(const gv_ingest_job *j, gv_ws_level *lv, gv_layer **layers, size_t *nlv, char *label,
-                      size_t labelsz, gv_error *err) {
-    *nlv = 0;
-    if (j->shapes) {
-        int rc = gv_layer_open(j->shapes, j->layer, NULL, &layers[0], err);
-        if (rc) return rc;
-        gv_level level = j->level ? gv_level_parse(j->level) : GV_LEVEL_COMMUNE;
-        if (level == GV_LEVEL_NONE) return gv_error_set(err, GV_EUSAGE, "--level '%s': unknown level", j->level);
-        lv[0].level = level;
-        lv[0].layer = layers[0];
-        lv[0].code_field = guess_field(layers[0], j->code_field, CODE_F);
-        lv[0].name_field = guess_field(layers[0], j->name_field, NAME_F);
-        lv[0].parent_field = guess_field(layers[0], j->parent_field, PARENT_F);
-        lv[0].code_width = level == GV_LEVEL_COMMUNE ? 5 : level == GV_LEVEL_DISTRICT ? 3 : level == GV_LEVEL_PROVINCE ? 2 : 0;
-        if (lv[0].code_field < 0)
-            return gv_error_set(err, GV_EUSAGE, "%s: no code field (code, ma, gso_code): give --code FIELD", j->shapes);
-        snprintf(label, labelsz, "%s:%s", j->shapes, gv_layer_name(layers[0]));
-        *nlv = 1;
-        return GV_OK;
-    }
-    gv_set *s = NULL;
-    const char *name = j->set ? j->set : "vn-2025";
-    int rc = gv_set_open(name, j->sets_dir, &s, err);
-    if (rc) return rc;
-    snprintf(label, labelsz, "%s", gv_set_name(s));
-    for (int l = GV_LEVEL_PROVINCE; l <= GV_LEVEL_COMMUNE && !rc; l++) {
-        const gv_set_layer *sl = gv_set_level(s, (gv_level)l);
-        if (!sl || !sl->source) continue;
-        gv_layer **L = &layers[*nlv];
-        rc = gv_layer_open(sl->source, sl->layer, NULL, L, err);
-        if (rc) break;
-        gv_ws_level *v = &lv[*nlv];
-        v->level = (gv_level)l;
-        v->layer = *L;
-        v->code_field = gv_layer_field_index(*L, sl->code_field);
-        v->name_field = sl->name_field ? gv_layer_field_index(*L, sl->name_field) : -1;
-        v->parent_field = sl->parent_field ? gv_layer_field_index(*L, sl->parent_field) : -1;
-        v->code_width = sl->code_width;
-        (*nlv)++;
-        if (v->code_field < 0)
-            rc = gv_error_set(err, GV_EDATA, "%s: layer %s has no field '%s'", sl->source, gv_layer_name(*L), sl->code_field);
-    }
-    if (!rc && !*nlv) rc = gv_error_set(err, GV_EDATA, "set '%s' has no level with polygons", name);
-    gv_set_free(s);
-    return rc;
 }
 
 static void list_rejects(gv_workspace *ws, gv_log_fn log, void *ctx, size_t n) {
@@ -127,7 +67,8 @@ int gv_ingest_job_run(const gv_ingest_job *j, gv_log_fn log, void *logctx, gv_in
     size_t nlv = 0;
     if (!rc && (!gv_workspace_has_units(ws) || j->set || j->shapes)) {
         char label[1024];
-        rc = open_units(j, lv, layers, &nlv, label, sizeof label, err);
+        rc = gv__op_open_units(j->set, j->sets_dir, j->shapes, j->layer, j->level, j->code_field, j->name_field,
+                               j->parent_field, lv, layers, &nlv, label, sizeof label, err);
         if (!rc) rc = gv_workspace_set_units(ws, label, lv, nlv, err);
         if (!rc && nlv) {
             char set[1024];

@@ -40,6 +40,40 @@ GV_API int gv_ingest_job_run(const gv_ingest_job *j, gv_log_fn log, void *logctx
  * GV_EUSAGE for anything else or a negative value. */
 GV_API int gv_duration_parse(const char *s, long long *seconds, gv_error *err);
 
+/* ---- geovoice synth ---- */
+
+/* Topics the generator uses (ASCII slugs; README lists their meaning). */
+#define GV_SYNTH_NTOPICS 8
+GV_API const char *gv_synth_topic(int i);
+
+typedef struct gv_synth_job {
+    const char *set, *sets_dir;  /* units: the set's finest level with polygons (default vn-2025) */
+    const char *shapes, *layer;  /* or any boundary source */
+    const char *code_field, *parent_field;
+    const char *population;      /* CSV code,population of the units or of their parents (provinces);
+                                    NULL: volumes proportional to area */
+    size_t records;              /* rows to write (default 10000) */
+    unsigned long long seed;     /* default 1 */
+    double malformed;            /* share of malformed rows (default 0.01) */
+    double citizen_ids;          /* share of direct voters written as 12-digit citizen ids (default 0.3) */
+    double coords;               /* share of rows placed by lon/lat instead of unit_code (default 0.1) */
+    double repeat;               /* share of direct submissions followed by a repeat of the same voter,
+                                    unit and topic within 0-45 days (default 0.15) */
+    size_t overreport_units;     /* units whose intermediaries over-report a topic (default 20) */
+    const char *overreport_topic;/* default "land" */
+    double overreport_factor;    /* that topic's weight is multiplied by this (default 4) */
+    double report_share;         /* reported count per unit ~ this × its direct records (default 1) */
+    const char *start;           /* first day, YYYY-MM-DD (default 2025-07-01) */
+    int months;                  /* span (default 6) */
+    int no_text;                 /* leave the text column empty */
+    const char *out;             /* records .csv or .jsonl (required) */
+    const char *reports;         /* intermediary reports CSV (unit_code,org,topic,stance,count), NULL: none */
+    const char *planted;         /* CSV of the over-reporting units (code,topic), NULL: none */
+} gv_synth_job;
+
+GV_API void gv_synth_job_init(gv_synth_job *j);
+GV_API int gv_synth_job_run(const gv_synth_job *j, gv_log_fn log, void *logctx, gv_error *err);
+
 #ifdef __cplusplus
 }
 #endif
