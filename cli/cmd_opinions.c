@@ -105,12 +105,73 @@ static int cli_ingest(int argc, char **argv) {
     return 0;
 }
 
+static const char *AGG_HELP =
+    "usage: geovoice opinions aggregate --workspace WS.sqlite -o OUT.csv|OUT.gpkg [options]\n"
+    "\n"
+    "Counted records (after deduplication) per unit: count, population, rate_per_10k, smoothed_rate_per_10k\n"
+    "(empirical Bayes, global moment estimator, toward the overall rate), share (of the unit's total),\n"
+    "net_stance ((support - oppose) / count), suppressed (primary / secondary), note.\n"
+    "  --level L        commune (the records' level, default), province, region, nation\n"
+    "  --by LIST        topic, channel, stance (comma-separated): one row per cell after each unit's total\n"
+    "  --period month   one set of rows per month (Vietnam time)\n"
+    "  --population F   CSV code,population of the output units, or of the records' units (summed up);\n"
+    "                   for 2025 communes, the 2019 census carried by `geovoice crosswalk`\n"
+    "  --groups F       code,group of provinces for --level region\n"
+    "  --min-count K    counts 0 < n < K are written 'suppressed' with every figure derived from them\n"
+    "                   (default 10); secondary suppression hides the smallest other cell wherever a\n"
+    "                   suppressed one could be recovered by subtraction: from the unit's total, from the\n"
+    "                   parent unit's figure (published at the parent level when >= K), from the unit's\n"
+    "                   all-period figure; rows where that is not possible say so in 'note'\n"
+    "Map: geovoice map --shapes WS.sqlite --layer units --where \"level='commune'\" --data OUT.csv --join code\n"
+    "     --value rate_per_10k  (suppressed units are drawn as 'suppressed')\n";
+
+static int cli_aggregate(int argc, char **argv) {
+    gv_aggregate_job j;
+    gv_aggregate_job_init(&j);
+    enum { O_WS = 1000, O_LEVEL, O_BY, O_PERIOD, O_POP, O_GROUPS, O_MIN, O_QUIET, O_HELP };
+    static const struct option opts[] = {
+        {"workspace", 1, 0, O_WS}, {"level", 1, 0, O_LEVEL}, {"by", 1, 0, O_BY}, {"period", 1, 0, O_PERIOD},
+        {"population", 1, 0, O_POP}, {"groups", 1, 0, O_GROUPS}, {"min-count", 1, 0, O_MIN}, {"quiet", 0, 0, O_QUIET},
+        {"help", 0, 0, O_HELP}, {"output", 1, 0, 'o'}, {0, 0, 0, 0}};
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "o:q", opts, NULL)) != -1) {
+        switch (c) {
+        case O_WS: j.workspace = optarg; break;
+        case O_LEVEL: j.level = optarg; break;
+        case O_BY: j.by = optarg; break;
+        case O_PERIOD: j.period = optarg; break;
+        case O_POP: j.population = optarg; break;
+        case O_GROUPS: j.groups = optarg; break;
+        case O_MIN: j.min_count = atof(optarg); break;
+        case 'q':
+        case O_QUIET: gv_cli_quiet = 1; break;
+        case 'o': j.out = optarg; break;
+        case O_HELP: fputs(AGG_HELP, stdout); return 0;
+        default: fputs(AGG_HELP, stderr); return 1;
+        }
+    }
+    if (optind < argc || !j.workspace || !j.out) {
+        fprintf(stderr, "geovoice opinions aggregate: --workspace and -o are required (see --help)\n");
+        return 1;
+    }
+    gv_error err;
+    gv_error_clear(&err);
+    int rc = gv_aggregate_job_run(&j, gv_cli_log, NULL, NULL, &err);
+    if (rc != GV_OK) {
+        fprintf(stderr, "geovoice opinions aggregate: %s\n", err.msg);
+        return gv_cli_exit_code(rc);
+    }
+    return 0;
+}
+
 int gv_cli_opinions(int argc, char **argv) {
     if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
         fputs(OPINIONS_HELP, argc < 2 ? stderr : stdout);
         return argc < 2 ? 1 : 0;
     }
     if (!strcmp(argv[1], "ingest")) return cli_ingest(argc - 1, argv + 1);
+    if (!strcmp(argv[1], "aggregate")) return cli_aggregate(argc - 1, argv + 1);
     fprintf(stderr, "geovoice opinions: unknown verb '%s' (ingest, aggregate, divergence)\n", argv[1]);
     return 1;
 }

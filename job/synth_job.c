@@ -164,7 +164,12 @@ static int read_population(synth *S, const gv_layer *L, gv_log_fn log, void *ctx
         gv_table_free(t);
         return gv_error_set(err, GV_EDATA, "%s: needs columns code and population", j->population);
     }
-    /* Units' own codes first; else parents' (population spread by area). */
+    /* A table of the units' own codes (same width), or of their parents'
+     * (population spread over the units by area). Codes are compared
+     * with their level's width: "01" (a province) is not "00001". */
+    int w = gv_table_col_code_width(t, (size_t)cc);
+    if (!w && gv_table_nrows(t)) w = (int)strlen(gv_table_cell(t, 0, (size_t)cc));
+    int unit_level = w == (int)strlen(S->u[0].code);
     size_t hit_unit = 0, hit_parent = 0;
     double *pop = calloc(S->n, sizeof *pop), *parent_area = calloc(S->n, sizeof *parent_area);
     if (!pop || !parent_area) {
@@ -177,11 +182,13 @@ static int read_population(synth *S, const gv_layer *L, gv_log_fn log, void *ctx
         if (gv_code_key(gv_table_cell(t, r, (size_t)cc), key, sizeof key, NULL)) continue;
         double v;
         if (gv_table_number(t, r, (size_t)pc, &v, NULL) || !(v > 0)) continue;
-        for (size_t i = 0; i < S->n; i++) {
-            char k2[32];
-            if (!gv_code_key(S->u[i].code, k2, sizeof k2, NULL) && !strcmp(k2, key)) pop[i] = v, hit_unit++;
+        if (unit_level) {
+            for (size_t i = 0; i < S->n; i++) {
+                char k2[32];
+                if (!gv_code_key(S->u[i].code, k2, sizeof k2, NULL) && !strcmp(k2, key)) pop[i] = v, hit_unit++;
+            }
+            continue;
         }
-        if (hit_unit) continue;
         double area = 0;
         for (size_t i = 0; i < S->n; i++) {
             char k2[32];

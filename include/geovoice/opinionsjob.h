@@ -40,6 +40,31 @@ GV_API int gv_ingest_job_run(const gv_ingest_job *j, gv_log_fn log, void *logctx
  * GV_EUSAGE for anything else or a negative value. */
 GV_API int gv_duration_parse(const char *s, long long *seconds, gv_error *err);
 
+/* ---- geovoice opinions aggregate ---- */
+
+typedef struct gv_aggregate_job {
+    const char *workspace;  /* required */
+    const char *level;      /* commune (the records' level, default), province, region, nation */
+    const char *by;         /* "", or a comma list of topic, channel, stance */
+    const char *period;     /* NULL or "month" */
+    const char *population; /* CSV code,population of the output units or of the records' units */
+    const char *groups;     /* grouping CSV (code,group) of provinces for --level region */
+    double min_count;       /* k: counts 0 < n < k are suppressed (default 10) */
+    const char *out;        /* .csv or .gpkg (required) */
+} gv_aggregate_job;
+
+typedef struct gv_aggregate_summary {
+    size_t records;        /* counted records read */
+    size_t rows;           /* output rows */
+    size_t primary, secondary, unprotected;
+    size_t units_no_population;
+    double seconds_scan;   /* time spent reading and counting the records */
+} gv_aggregate_summary;
+
+GV_API void gv_aggregate_job_init(gv_aggregate_job *j);
+GV_API int gv_aggregate_job_run(const gv_aggregate_job *j, gv_log_fn log, void *logctx, gv_aggregate_summary *sum,
+                                gv_error *err);
+
 /* ---- geovoice synth ---- */
 
 /* Topics the generator uses (ASCII slugs; README lists their meaning). */
