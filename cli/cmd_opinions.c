@@ -165,6 +165,62 @@ static int cli_aggregate(int argc, char **argv) {
     return 0;
 }
 
+static const char *DIV_HELP =
+    "usage: geovoice opinions divergence --workspace WS.sqlite -o OUT.csv|OUT.gpkg [options]\n"
+    "\n"
+    "Per unit: the topic (or stance) distribution of direct-channel records (counted, after dedupe)\n"
+    "against what intermediaries reported: n_direct, n_reported, jsd (Jensen-Shannon divergence, base 2,\n"
+    "in [0, 1]), chi2, df, p_value (Pearson chi-square test of homogeneity), q_value (Benjamini-Hochberg\n"
+    "across the tested units), flagged (q <= alpha), top_overreported (the category whose reported share\n"
+    "exceeds its direct share most) with both shares. Units with fewer than --min-records on a side are\n"
+    "not tested. Counts 0 < n < --min-count are written 'suppressed'.\n"
+    "  --reports F      intermediary reports CSV: unit_code, org, topic, stance, count (SPEC); without\n"
+    "                   it, the workspace's intermediary-channel records\n"
+    "  --by topic|stance   default topic\n"
+    "  --alpha A        default 0.05;  --min-records N  default 30;  --min-count K  default 10\n"
+    "  --orgs F.csv     the same per unit and organisation (BH across those pairs)\n"
+    "Map: geovoice map --shapes WS.sqlite --layer units --where \"level='commune'\" --data OUT.csv --join code --value jsd\n";
+
+static int cli_divergence(int argc, char **argv) {
+    gv_divergence_job j;
+    gv_divergence_job_init(&j);
+    enum { O_WS = 1000, O_REP, O_BY, O_ALPHA, O_MINREC, O_MIN, O_ORGS, O_QUIET, O_HELP };
+    static const struct option opts[] = {
+        {"workspace", 1, 0, O_WS}, {"reports", 1, 0, O_REP}, {"by", 1, 0, O_BY}, {"alpha", 1, 0, O_ALPHA},
+        {"min-records", 1, 0, O_MINREC}, {"min-count", 1, 0, O_MIN}, {"orgs", 1, 0, O_ORGS}, {"quiet", 0, 0, O_QUIET},
+        {"help", 0, 0, O_HELP}, {"output", 1, 0, 'o'}, {0, 0, 0, 0}};
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "o:q", opts, NULL)) != -1) {
+        switch (c) {
+        case O_WS: j.workspace = optarg; break;
+        case O_REP: j.reports = optarg; break;
+        case O_BY: j.by = optarg; break;
+        case O_ALPHA: j.alpha = atof(optarg); break;
+        case O_MINREC: j.min_records = atof(optarg); break;
+        case O_MIN: j.min_count = atof(optarg); break;
+        case O_ORGS: j.orgs_out = optarg; break;
+        case 'q':
+        case O_QUIET: gv_cli_quiet = 1; break;
+        case 'o': j.out = optarg; break;
+        case O_HELP: fputs(DIV_HELP, stdout); return 0;
+        default: fputs(DIV_HELP, stderr); return 1;
+        }
+    }
+    if (optind < argc || !j.workspace || !j.out) {
+        fprintf(stderr, "geovoice opinions divergence: --workspace and -o are required (see --help)\n");
+        return 1;
+    }
+    gv_error err;
+    gv_error_clear(&err);
+    int rc = gv_divergence_job_run(&j, gv_cli_log, NULL, NULL, &err);
+    if (rc != GV_OK) {
+        fprintf(stderr, "geovoice opinions divergence: %s\n", err.msg);
+        return gv_cli_exit_code(rc);
+    }
+    return 0;
+}
+
 int gv_cli_opinions(int argc, char **argv) {
     if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
         fputs(OPINIONS_HELP, argc < 2 ? stderr : stdout);
@@ -172,6 +228,7 @@ int gv_cli_opinions(int argc, char **argv) {
     }
     if (!strcmp(argv[1], "ingest")) return cli_ingest(argc - 1, argv + 1);
     if (!strcmp(argv[1], "aggregate")) return cli_aggregate(argc - 1, argv + 1);
+    if (!strcmp(argv[1], "divergence")) return cli_divergence(argc - 1, argv + 1);
     fprintf(stderr, "geovoice opinions: unknown verb '%s' (ingest, aggregate, divergence)\n", argv[1]);
     return 1;
 }

@@ -2,6 +2,7 @@
 #include "optable.h"
 
 #include "geovoice/csvout.h"
+#include "geovoice/table.h"
 
 #include <gdal.h>
 #include <ogr_api.h>
@@ -176,5 +177,37 @@ int optable_write(const optable *t, const char *out, const char *ws_path, const 
     }
     if (!rc && rename(tmp, out) != 0) rc = gv_error_set(err, GV_EOUTPUT, "%s: cannot rename the temporary file: %s", out, strerror(errno));
     if (rc) unlink(tmp);
+    return rc;
+}
+
+int op_read_csv(const char *path, gv_table **out, gv_error *err) {
+    *out = NULL;
+    FILE *f = fopen(path, "rb");
+    if (!f) return gv_error_set(err, GV_EDATA, "%s: cannot open: %s", path, strerror(errno));
+    size_t cap = 1 << 16, n = 0, k;
+    char *b = malloc(cap);
+    while (b && (k = fread(b + n, 1, cap - n, f)) > 0) {
+        n += k;
+        if (n == cap) {
+            char *nb = realloc(b, cap * 2);
+            if (!nb) {
+                free(b);
+                b = NULL;
+                break;
+            }
+            b = nb, cap *= 2;
+        }
+    }
+    fclose(f);
+    if (!b) return gv_error_set(err, GV_ENOMEM, "out of memory");
+    /* Comment lines become empty lines: the reader skips those and keeps
+     * counting them, so line numbers stay the file's. */
+    size_t i = 0;
+    while (i < n && b[i] == '#') {
+        while (i < n && b[i] != '\n') b[i++] = ' ';
+        i++;
+    }
+    int rc = gv_table_read_csv_buffer(b, n, path, NULL, out, err);
+    free(b);
     return rc;
 }

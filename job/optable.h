@@ -31,4 +31,10 @@ void optable_free(optable *t);
 int optable_write(const optable *t, const char *out, const char *ws_path, const char *level, const char *layer,
                   const char *desc, const char *header_comment, gv_error *err);
 
+/* Reads a CSV table whose first lines may be '#' comments (geovoice synth
+ * labels its files there), through gv_table_read_csv_buffer; messages name
+ * path, and line numbers count the comment lines. */
+struct gv_table;
+int op_read_csv(const char *path, struct gv_table **out, gv_error *err);
+
 #endif

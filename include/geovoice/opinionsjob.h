@@ -65,6 +65,30 @@ GV_API void gv_aggregate_job_init(gv_aggregate_job *j);
 GV_API int gv_aggregate_job_run(const gv_aggregate_job *j, gv_log_fn log, void *logctx, gv_aggregate_summary *sum,
                                 gv_error *err);
 
+/* ---- geovoice opinions divergence ---- */
+
+typedef struct gv_divergence_job {
+    const char *workspace; /* required */
+    const char *reports;   /* intermediary reports CSV (unit_code, org, topic, stance, count);
+                              NULL: the workspace's intermediary-channel records */
+    const char *by;        /* "topic" (default) or "stance" */
+    double alpha;          /* test level after Benjamini–Hochberg (default 0.05) */
+    double min_records;    /* both sides need at least this many to be tested (default 30) */
+    double min_count;      /* counts 0 < n < k written 'suppressed' (default 10) */
+    const char *out;       /* per unit, .csv or .gpkg (required) */
+    const char *orgs_out;  /* per unit and organisation, .csv (NULL: none) */
+} gv_divergence_job;
+
+typedef struct gv_divergence_summary {
+    size_t units, tested, flagged;
+    size_t org_rows, org_tested, org_flagged;
+    double reported_unplaced; /* reported counts whose unit code is not a unit of the workspace */
+} gv_divergence_summary;
+
+GV_API void gv_divergence_job_init(gv_divergence_job *j);
+GV_API int gv_divergence_job_run(const gv_divergence_job *j, gv_log_fn log, void *logctx, gv_divergence_summary *sum,
+                                 gv_error *err);
+
 /* ---- geovoice synth ---- */
 
 /* Topics the generator uses (ASCII slugs; README lists their meaning). */
