@@ -39,6 +39,13 @@ static const char *INGEST_HELP =
     "border goes to the unit with the smallest code; a point in no unit is rejected.\n"
     "Exit codes: 0 ok, 1 usage, 2 bad input data, 3 output not written, 4 internal error.\n";
 
+/* Prints a job's error under the verb's name; the exit code. */
+static int finish(const char *verb, int rc, const gv_error *err) {
+    if (rc == GV_OK) return 0;
+    fprintf(stderr, "geovoice opinions %s: %s\n", verb, err->msg);
+    return gv_cli_exit_code(rc);
+}
+
 static void die_on_fault(void *ctx, size_t rows) {
     (void)ctx;
     fprintf(stderr, "geovoice opinions ingest: fault injection: killed after %zu rows\n", rows);
@@ -96,13 +103,7 @@ static int cli_ingest(int argc, char **argv) {
     }
     j.records = argv[optind];
     j.on_fault = die_on_fault;
-    gv_ingest_summary sum;
-    int rc = gv_ingest_job_run(&j, gv_cli_log, NULL, &sum, &err);
-    if (rc != GV_OK) {
-        fprintf(stderr, "geovoice opinions ingest: %s\n", err.msg);
-        return gv_cli_exit_code(rc);
-    }
-    return 0;
+    return finish("ingest", gv_ingest_job_run(&j, gv_cli_log, NULL, NULL, &err), &err);
 }
 
 static const char *AGG_HELP =
@@ -157,12 +158,7 @@ static int cli_aggregate(int argc, char **argv) {
     }
     gv_error err;
     gv_error_clear(&err);
-    int rc = gv_aggregate_job_run(&j, gv_cli_log, NULL, NULL, &err);
-    if (rc != GV_OK) {
-        fprintf(stderr, "geovoice opinions aggregate: %s\n", err.msg);
-        return gv_cli_exit_code(rc);
-    }
-    return 0;
+    return finish("aggregate", gv_aggregate_job_run(&j, gv_cli_log, NULL, NULL, &err), &err);
 }
 
 static const char *DIV_HELP =
@@ -213,12 +209,7 @@ static int cli_divergence(int argc, char **argv) {
     }
     gv_error err;
     gv_error_clear(&err);
-    int rc = gv_divergence_job_run(&j, gv_cli_log, NULL, NULL, &err);
-    if (rc != GV_OK) {
-        fprintf(stderr, "geovoice opinions divergence: %s\n", err.msg);
-        return gv_cli_exit_code(rc);
-    }
-    return 0;
+    return finish("divergence", gv_divergence_job_run(&j, gv_cli_log, NULL, NULL, &err), &err);
 }
 
 int gv_cli_opinions(int argc, char **argv) {
