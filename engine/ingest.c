@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <pthread.h>
 #include <unistd.h>
 
 void gv_ingest_options_init(gv_ingest_options *o) {
@@ -130,6 +131,15 @@ typedef struct urow {
     char reason[240];
 } urow;
 
+/* A chunk of validated rows and the strings they point to. The reader
+ * thread fills one while the main thread stores the other. */
+typedef struct cbuf {
+    urow *rows;
+    size_t n;
+    arena ar;
+    int full, last;
+} cbuf;
+
 /* Dedupe entry: a row with a voter, new or stored before. */
 typedef struct dentry {
     uint64_t k1, k2; /* two independent 64-bit hashes of (voter, unit, topic) */
@@ -150,9 +160,14 @@ typedef struct ingest {
     gv_pip *pip;
     gv_layer *pip_layer;
     long *pip_unit; /* feature -> codemap index */
-    arena chunk_arena, id_arena;
-    urow *rows;
-    size_t nrows;
+    arena id_arena;
+    cbuf buf[2];
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    int stop;            /* main thread gave up: the reader ends */
+    gv_rec_reader *rd;
+    int read_rc;
+    gv_error read_err;
     dentry *d;
     size_t nd, capd;
     sqlite3_stmt *ins, *rej;
@@ -207,14 +222,14 @@ static int surely_nfc(const unsigned char *s, size_t n) {
 }
 
 /* Text field: 12-digit runs blanked, NFC, into the arena. */
-static const char *textfield(ingest *g, char *s, size_t n) {
+static const char *textfield(arena *ar, char *s, size_t n) {
     if (!n) return NULL;
     gv_voter_scrub(s, n);
-    if (surely_nfc((const unsigned char *)s, n)) return arena_put(&g->chunk_arena, s, n);
-    char *tmp = arena_put(&g->chunk_arena, s, n);
+    if (surely_nfc((const unsigned char *)s, n)) return arena_put(ar, s, n);
+    char *tmp = arena_put(ar, s, n);
     char *nfc = tmp ? gv_name_nfc(tmp) : NULL;
     if (!nfc) return tmp;
-    const char *r = arena_put(&g->chunk_arena, nfc, strlen(nfc));
+    const char *r = arena_put(ar, nfc, strlen(nfc));
     free(nfc);
     return r;
 }
@@ -230,7 +245,7 @@ static int parse_num(const char *s, size_t n, double *v) {
     return *e == 0 && !errno && isfinite(*v);
 }
 
-static void validate(ingest *g, gv_record *r, urow *u) {
+static void validate(ingest *g, gv_record *r, urow *u, arena *ar) {
     memset(u, 0, sizeof *u);
     u->row = r->row, u->line = r->line, u->unit = -1;
     u->lon = u->lat = NAN;
@@ -246,7 +261,7 @@ static void validate(ingest *g, gv_record *r, urow *u) {
             if (g->key) {
                 char h[GV_VOTER_HASH_LEN + 1];
                 gv_voter_hash(g->key, digits, h);
-                u->voter = arena_put(&g->chunk_arena, h, GV_VOTER_HASH_LEN);
+                u->voter = arena_put(ar, h, GV_VOTER_HASH_LEN);
                 u->hashed = 1;
             }
         } else {
@@ -257,7 +272,7 @@ static void validate(ingest *g, gv_record *r, urow *u) {
                 u->voter = NULL;
                 cid = -1; /* holds an id among other text */
             } else {
-                u->voter = arena_put(&g->chunk_arena, vs, vn);
+                u->voter = arena_put(ar, vs, vn);
             }
             gv_voter_wipe(tmp, k);
         }
@@ -287,7 +302,7 @@ static void validate(ingest *g, gv_record *r, urow *u) {
         }
     }
     if (idn > 100) return reject(u, "id", "id longer than 100 bytes: %s", id, idn);
-    u->id = arena_put(&g->chunk_arena, id, idn);
+    u->id = arena_put(ar, id, idn);
     if (cid == -1) return reject(u, "voter", "voter holds a 12-digit number among other text: not stored", NULL, 0);
     if (cid == 1 && !g->key)
         return reject(u, "voter",
@@ -347,9 +362,9 @@ static void validate(ingest *g, gv_record *r, urow *u) {
     } else if (!u->has_xy) {
         return reject(u, "unit_code", "no unit_code and no lon/lat", NULL, 0);
     }
-    u->topic = textfield(g, r->f[GV_RF_TOPIC], r->len[GV_RF_TOPIC]);
-    u->org = textfield(g, r->f[GV_RF_ORG], r->len[GV_RF_ORG]);
-    u->text = textfield(g, r->f[GV_RF_TEXT], r->len[GV_RF_TEXT]);
+    u->topic = textfield(ar, r->f[GV_RF_TOPIC], r->len[GV_RF_TOPIC]);
+    u->org = textfield(ar, r->f[GV_RF_ORG], r->len[GV_RF_ORG]);
+    u->text = textfield(ar, r->f[GV_RF_TEXT], r->len[GV_RF_TEXT]);
     if (!u->id || !u->topic) return reject(u, "", "out of memory", NULL, 0);
 }
 
@@ -404,10 +419,10 @@ static int write_reject(ingest *g, const urow *u) {
     return GV_OK;
 }
 
-static int flush_chunk(ingest *g) {
+static int flush_chunk(ingest *g, cbuf *B) {
     /* Point in polygon for rows with coordinates and no unit code. */
     size_t np = 0;
-    for (size_t i = 0; i < g->nrows; i++) np += !g->rows[i].reason[0] && g->rows[i].unit < 0;
+    for (size_t i = 0; i < B->n; i++) np += !B->rows[i].reason[0] && B->rows[i].unit < 0;
     if (np) {
         if (!g->pip)
             return gv__ws_fail(g->ws, g->err, GV_EINTERNAL, "%s: no point-in-polygon index (units without polygons?)",
@@ -419,12 +434,12 @@ static int flush_chunk(ingest *g) {
             return gv__ws_fail(g->ws, g->err, GV_ENOMEM, "out of memory");
         }
         size_t k = 0;
-        for (size_t i = 0; i < g->nrows; i++)
-            if (!g->rows[i].reason[0] && g->rows[i].unit < 0) x[k] = g->rows[i].lon, y[k] = g->rows[i].lat, k++;
+        for (size_t i = 0; i < B->n; i++)
+            if (!B->rows[i].reason[0] && B->rows[i].unit < 0) x[k] = B->rows[i].lon, y[k] = B->rows[i].lat, k++;
         int rc = gv_pip_locate(g->pip, x, y, np, f, g->o->threads, g->err);
         k = 0;
-        for (size_t i = 0; !rc && i < g->nrows; i++) {
-            urow *u = &g->rows[i];
+        for (size_t i = 0; !rc && i < B->n; i++) {
+            urow *u = &B->rows[i];
             if (u->reason[0] || u->unit >= 0) continue;
             long fe = f[k++];
             if (fe < 0 || g->pip_unit[fe] < 0) {
@@ -441,8 +456,8 @@ static int flush_chunk(ingest *g) {
         if (rc) return gv__ws_fail(g->ws, g->err, rc, "%s", g->err ? g->err->msg : "point in polygon failed");
     }
     sqlite3_stmt *s = g->ins;
-    for (size_t i = 0; i < g->nrows; i++) {
-        urow *u = &g->rows[i];
+    for (size_t i = 0; i < B->n; i++) {
+        urow *u = &B->rows[i];
         if (u->reason[0]) {
             int rc = write_reject(g, u);
             if (rc) return rc;
@@ -493,8 +508,8 @@ static int flush_chunk(ingest *g) {
                                g->written, GV_FAULT_ENV);
         }
     }
-    g->nrows = 0;
-    ablock *b = g->chunk_arena.head;
+    B->n = 0;
+    ablock *b = B->ar.head;
     if (b) {
         /* Keep one block for the next chunk. */
         arena rest = {b->next};
@@ -636,6 +651,41 @@ static int load_units(ingest *g, int need_pip) {
     return GV_OK;
 }
 
+/* Reader thread: reads and validates rows (parsing, dates, hashes,
+ * scrubbing) into the free buffer while the main thread stores the other
+ * one. Only this thread touches the reader, the HMAC state and the
+ * buffer it fills. */
+static void *reader_main(void *arg) {
+    ingest *g = arg;
+    gv_record rec;
+    for (int bi = 0;; bi ^= 1) {
+        cbuf *B = &g->buf[bi];
+        pthread_mutex_lock(&g->mu);
+        while (B->full && !g->stop) pthread_cond_wait(&g->cv, &g->mu);
+        int stop = g->stop;
+        pthread_mutex_unlock(&g->mu);
+        if (stop) break;
+        B->n = 0;
+        B->last = 0;
+        while (B->n < CHUNK) {
+            int n = gv_rec_next(g->rd, &rec, &g->read_err);
+            if (n <= 0) {
+                if (n < 0) g->read_rc = n;
+                B->last = 1;
+                break;
+            }
+            g->sum->rows++;
+            validate(g, &rec, &B->rows[B->n++], &B->ar);
+        }
+        pthread_mutex_lock(&g->mu);
+        B->full = 1;
+        pthread_cond_broadcast(&g->cv);
+        pthread_mutex_unlock(&g->mu);
+        if (B->last) break;
+    }
+    return NULL;
+}
+
 int gv_workspace_ingest(gv_workspace *ws, const gv_ingest_options *o, gv_ingest_summary *sum, gv_error *err) {
     gv_ingest_summary dummy;
     if (!sum) sum = &dummy;
@@ -671,8 +721,8 @@ int gv_workspace_ingest(gv_workspace *ws, const gv_ingest_options *o, gv_ingest_
     /* Point in polygon is set up before the transaction (GDAL reads the
      * same file); only when the file may carry coordinates. */
     rc = load_units(g, 1);
-    g->rows = rc ? NULL : malloc(CHUNK * sizeof *g->rows);
-    if (!rc && !g->rows) rc = gv__ws_fail(ws, err, GV_ENOMEM, "out of memory");
+    for (int k = 0; k < 2 && !rc; k++)
+        if (!(g->buf[k].rows = malloc(CHUNK * sizeof *g->buf[k].rows))) rc = gv__ws_fail(ws, err, GV_ENOMEM, "out of memory");
     if (!rc && o->rejects_csv) {
         snprintf(g->rej_tmp, sizeof g->rej_tmp, "%s.tmp.%d", o->rejects_csv, (int)getpid());
         if (!(g->rejf = fopen(g->rej_tmp, "w")))
@@ -701,20 +751,38 @@ int gv_workspace_ingest(gv_workspace *ws, const gv_ingest_options *o, gv_ingest_
                                    -1, &g->ins, NULL) ||
                 sqlite3_prepare_v2(ws->db, "INSERT OR REPLACE INTO rejects VALUES(?, ?, ?, ?, ?, ?, ?)", -1, &g->rej, NULL)))
         rc = sql_fail(g, "preparing inserts");
-    gv_record rec;
-    while (!rc) {
-        int n = gv_rec_next(rd, &rec, err);
-        if (n < 0) {
-            rc = n;
-            snprintf(ws->msg, sizeof ws->msg, "%s", err ? err->msg : "read error");
-            break;
+    if (!rc) {
+        g->rd = rd;
+        pthread_mutex_init(&g->mu, NULL);
+        pthread_cond_init(&g->cv, NULL);
+        pthread_t th;
+        int threaded = pthread_create(&th, NULL, reader_main, g) == 0;
+        if (!threaded) {
+            rc = gv__ws_fail(ws, err, GV_EINTERNAL, "cannot start the reader thread");
+        } else {
+            for (int bi = 0;; bi ^= 1) {
+                cbuf *B = &g->buf[bi];
+                pthread_mutex_lock(&g->mu);
+                while (!B->full) pthread_cond_wait(&g->cv, &g->mu);
+                pthread_mutex_unlock(&g->mu);
+                int last = B->last;
+                rc = flush_chunk(g, B);
+                pthread_mutex_lock(&g->mu);
+                B->full = 0;
+                if (rc) g->stop = 1;
+                pthread_cond_broadcast(&g->cv);
+                pthread_mutex_unlock(&g->mu);
+                if (rc || last) break;
+            }
+            pthread_join(th, NULL);
         }
-        if (n == 0) break;
-        sum->rows++;
-        validate(g, &rec, &g->rows[g->nrows++]);
-        if (g->nrows == CHUNK) rc = flush_chunk(g);
+        pthread_cond_destroy(&g->cv);
+        pthread_mutex_destroy(&g->mu);
+        if (!rc && g->read_rc) {
+            rc = g->read_rc;
+            gv__ws_fail(ws, err, rc, "%s", g->read_err.msg);
+        }
     }
-    if (!rc) rc = flush_chunk(g);
     if (!rc) rc = dedupe(g, had_voters);
     /* The dedupe index is built once, after the first bulk insert (faster
      * than keeping it up to date row by row), then maintained. */
@@ -767,9 +835,8 @@ int gv_workspace_ingest(gv_workspace *ws, const gv_ingest_options *o, gv_ingest_
     gv_layer_free(g->pip_layer);
     free(g->pip_unit);
     codemap_free(&g->units);
-    arena_free(&g->chunk_arena);
+    for (int k = 0; k < 2; k++) arena_free(&g->buf[k].ar), free(g->buf[k].rows);
     arena_free(&g->id_arena);
-    free(g->rows);
     free(g->d);
     return rc;
 }
