@@ -30,6 +30,7 @@ typedef struct unit_edges {
     unsigned *edge;        /* q: the edge from vertex q to q + 1 of xy[] */
     double *xy;            /* the unit's vertices, rings one after another */
     unsigned char *last;   /* last[q] = 1 when q is the last vertex of a ring */
+    size_t nv;             /* vertices in xy */
 } unit_edges;
 
 struct gv_pip {
@@ -43,7 +44,17 @@ struct gv_pip {
     unsigned gw, gh;
     unsigned *cell_off;     /* gw * gh + 1 offsets into cell_unit[] */
     unsigned *cell_unit;
+    /* Fine grid (about 0.01°, ~1 km): cells crossed by no edge lie wholly
+     * in one unit or in none, so their answer is cached: OWN_EDGE for a
+     * cell some edge may cross, OWN_UNKNOWN until first asked, else the
+     * unit (-1: none). Filled lazily by the workers with relaxed atomic
+     * stores (two threads computing one cell write the same value). */
+    double f0x, f0y, fcell;
+    unsigned fw, fh;
+    int *owner;
 };
+#define OWN_UNKNOWN (-2)
+#define OWN_EDGE (-3)
 
 typedef struct keyed {
     const char *key;
@@ -76,6 +87,7 @@ void gv_pip_free(gv_pip *p) {
     free(p->ue);
     free(p->cell_off);
     free(p->cell_unit);
+    free(p->owner);
     if (p->h) GEOS_finish_r(p->h);
     free(p);
 }
@@ -92,6 +104,7 @@ static int build_unit(unit_edges *u, const gv_layer *L, size_t f) {
     gv_layer_feature_bbox(L, f, u->bbox);
     if (!nr) return GV_OK;
     size_t nv = off[nr] - off[0];
+    u->nv = nv;
     u->xy = malloc(2 * nv * sizeof *u->xy);
     u->last = calloc(nv, 1);
     if (!u->xy || !u->last) return GV_ENOMEM;
@@ -189,6 +202,37 @@ static int build_grid(gv_pip *p) {
     return GV_OK;
 }
 
+static int build_owner(gv_pip *p) {
+    double w = p->gw * p->gcell, h = p->gh * p->gcell, cell = 0.01;
+    if (w / cell > 2048) cell = w / 2048;
+    if (h / cell > 2048) cell = h / 2048;
+    p->f0x = p->g0x, p->f0y = p->g0y, p->fcell = cell;
+    p->fw = (unsigned)(w / cell) + 1, p->fh = (unsigned)(h / cell) + 1;
+    size_t nc = (size_t)p->fw * p->fh;
+    p->owner = malloc(nc * sizeof *p->owner);
+    if (!p->owner) return GV_ENOMEM;
+    for (size_t c = 0; c < nc; c++) p->owner[c] = OWN_UNKNOWN;
+    /* Every cell an edge's bbox touches may hold a border. The cell of a
+     * coordinate is floor((x - x0) / cell) for edges and points alike, a
+     * monotone map, so a point between an edge's ends maps between them. */
+    for (size_t i = 0; i < p->n; i++) {
+        const unit_edges *u = &p->ue[i];
+        for (size_t q = 0; u->xy && q + 1 < u->nv; q++) {
+            if (u->last[q]) continue;
+            double xa = u->xy[2 * q], ya = u->xy[2 * q + 1], xb = u->xy[2 * q + 2], yb = u->xy[2 * q + 3];
+            long x0 = (long)((fmin(xa, xb) - p->f0x) / cell), x1 = (long)((fmax(xa, xb) - p->f0x) / cell);
+            long y0 = (long)((fmin(ya, yb) - p->f0y) / cell), y1 = (long)((fmax(ya, yb) - p->f0y) / cell);
+            if (x0 < 0) x0 = 0;
+            if (y0 < 0) y0 = 0;
+            if (x1 >= (long)p->fw) x1 = (long)p->fw - 1;
+            if (y1 >= (long)p->fh) y1 = (long)p->fh - 1;
+            for (long yy = y0; yy <= y1; yy++)
+                for (long xx = x0; xx <= x1; xx++) p->owner[(size_t)yy * p->fw + (size_t)xx] = OWN_EDGE;
+        }
+    }
+    return GV_OK;
+}
+
 /* Even-odd test of (x, y) against unit u: 1 inside, 0 outside, -1 when
  * some edge passes too close to the point for the sign of its orientation
  * to be trusted (the caller then asks GEOS). A horizontal ray to +x
@@ -220,6 +264,27 @@ static int inside_fast(const unit_edges *u, double x, double y) {
         }
     }
     return in;
+}
+
+/* Fast path for one point: the unit (smallest rank among those whose
+ * interior holds it), -1 for none; *unsure set when a border is too
+ * close to tell. */
+static long locate_fast(const gv_pip *p, double x, double y, int *unsure) {
+    if (x < p->g0x || y < p->g0y) return -1;
+    size_t cx = (size_t)((x - p->g0x) / p->gcell), cy = (size_t)((y - p->g0y) / p->gcell);
+    if (cx >= p->gw || cy >= p->gh) return -1;
+    size_t c = cy * p->gw + cx;
+    long hit = -1;
+    for (unsigned j = p->cell_off[c]; j < p->cell_off[c + 1]; j++) {
+        unsigned f = p->cell_unit[j];
+        int r = inside_fast(&p->ue[f], x, y);
+        if (r < 0) {
+            *unsure = 1;
+            return -1;
+        }
+        if (r && (hit < 0 || p->rank[f] < p->rank[hit])) hit = (long)f;
+    }
+    return hit;
 }
 
 int gv_pip_new(const gv_layer *L, const char *const *keys, gv_pip **out, gv_error *err) {
@@ -257,6 +322,7 @@ int gv_pip_new(const gv_layer *L, const char *const *keys, gv_pip **out, gv_erro
     int brc = p->ue ? GV_OK : GV_ENOMEM;
     for (size_t i = 0; i < p->n && !brc; i++) brc = build_unit(&p->ue[i], L, i);
     if (!brc) brc = build_grid(p);
+    if (!brc) brc = build_owner(p);
     if (brc) {
         gv_pip_free(p);
         return gv_error_set(err, brc, "out of memory");
@@ -325,15 +391,29 @@ static void *run(void *arg) {
         if (x >= p->g0x && y >= p->g0y) {
             unsigned cx = (unsigned)((x - p->g0x) / p->gcell), cy = (unsigned)((y - p->g0y) / p->gcell);
             if (cx >= p->gw || cy >= p->gh) continue; /* outside every unit's bbox */
-            size_t c = (size_t)cy * p->gw + cx;
-            long hit = -1;
-            int unsure = 0;
-            for (unsigned j = p->cell_off[c]; j < p->cell_off[c + 1] && !unsure; j++) {
-                unsigned f = p->cell_unit[j];
-                int r = inside_fast(&p->ue[f], x, y);
-                if (r < 0) unsure = 1;
-                else if (r && (hit < 0 || p->rank[f] < p->rank[hit])) hit = (long)f;
+            (void)cx, (void)cy;
+            size_t fx = (size_t)((x - p->f0x) / p->fcell), fy = (size_t)((y - p->f0y) / p->fcell);
+            int *own = fx < p->fw && fy < p->fh ? &p->owner[fy * p->fw + fx] : NULL;
+            int o = own ? __atomic_load_n(own, __ATOMIC_RELAXED) : OWN_EDGE;
+            if (o >= -1) {
+                w->out[i] = o;
+                continue;
             }
+            if (o == OWN_UNKNOWN) {
+                /* First point in a cell without edges: its centre decides
+                 * for the whole cell. */
+                double cxm = p->f0x + ((double)fx + 0.5) * p->fcell, cym = p->f0y + ((double)fy + 0.5) * p->fcell;
+                int unsure = 0;
+                long hit = locate_fast(p, cxm, cym, &unsure);
+                o = unsure ? OWN_EDGE : (int)hit;
+                __atomic_store_n(own, o, __ATOMIC_RELAXED);
+                if (!unsure) {
+                    w->out[i] = o;
+                    continue;
+                }
+            }
+            int unsure = 0;
+            long hit = locate_fast(p, x, y, &unsure);
             if (!unsure) {
                 w->out[i] = hit;
                 continue;
