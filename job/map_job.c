@@ -56,6 +56,12 @@ static char *hex(unsigned c, char *buf) {
 
 static void release_rings(void *layer) { gv_layer_release_rings(layer); }
 
+/* A cell `geovoice opinions aggregate` wrote for a count below k: drawn as
+ * "suppressed", never read as a number. */
+static int is_suppressed(const gv_table *T, size_t r, size_t c) {
+    return !strcasecmp(gv_table_cell(T, r, c), "suppressed");
+}
+
 int gv_map_run(const gv_map_options *o, gv_log_fn log, void *logctx, gv_error *err) {
     if (!o->shapes) return gv_error_set(err, GV_EUSAGE, "--shapes is required");
     if (o->data && !o->join) return gv_error_set(err, GV_EUSAGE, "--join is required with --data (e.g. --join code=gso_code)");
@@ -70,6 +76,7 @@ int gv_map_run(const gv_map_options *o, gv_log_fn log, void *logctx, gv_error *e
     gv_join *J = NULL;
     gv_expr *E = NULL;
     double *values = NULL, *vars = NULL, *var_sum = NULL;
+    unsigned char *supp = NULL; /* per feature: a joined cell reads "suppressed" */
     int *var_col = NULL;
     gv_expr_status *status = NULL;
     char *ufield = NULL, *tcol = NULL, *upar = NULL, *tpar = NULL;
@@ -257,10 +264,13 @@ int gv_map_run(const gv_map_options *o, gv_log_fn log, void *logctx, gv_error *e
          * or not: a bad cell is bad input wherever it is. */
         for (size_t r = 0; r < nr; r++) {
             double d;
+            if (is_suppressed(T, r, (size_t)c)) continue; /* opinions aggregate's small cells */
             if ((rc = gv_table_number(T, r, (size_t)c, &d, err))) goto done;
         }
     }
-    size_t n_missing = 0;
+    supp = calloc(nf ? nf : 1, 1);
+    if (!supp) { rc = gv_error_set(err, GV_ENOMEM, "out of memory"); goto done; }
+    size_t n_missing = 0, n_suppressed = 0;
     for (size_t i = 0; i < nf; i++) {
         size_t nrow = (J ? gv_join_unit_nrows(J, i) : 0);
         const size_t *rows = J ? gv_join_unit_rows(J, i) : NULL;
@@ -272,6 +282,7 @@ int gv_map_run(const gv_map_options *o, gv_log_fn log, void *logctx, gv_error *e
             int any_missing = 0;
             for (size_t q = 0; q < nrow; q++) {
                 double d;
+                if (is_suppressed(T, rows[q], (size_t)var_col[k])) supp[i] = 1;
                 gv_table_number(T, rows[q], (size_t)var_col[k], &d, NULL);
                 if (isnan(d)) { any_missing = 1; continue; }
                 if (dup == GV_DUP_FIRST && cnt) break;
@@ -287,6 +298,11 @@ int gv_map_run(const gv_map_options *o, gv_log_fn log, void *logctx, gv_error *e
         if (nrow == 0 && status[i] == GV_EXPR_VALUE && nv && var_col[0] >= 0) {
             /* (values from built-ins only; a unit without a row but a
              * value is fine) */
+        }
+        if (supp[i]) {
+            values[i] = NAN;
+            n_suppressed++;
+            continue;
         }
         if (!isfinite(values[i])) {
             values[i] = NAN;
@@ -329,6 +345,8 @@ int gv_map_run(const gv_map_options *o, gv_log_fn log, void *logctx, gv_error *e
     ms.breaks = &br;
     ms.colors = colors;
     ms.nodata_color = 0xf0f0f0;
+    ms.suppressed = n_suppressed ? supp : NULL;
+    ms.suppressed_color = 0xa0a0a0;
     ms.title = o->title ? o->title : o->value;
     ms.subtitle = o->subtitle;
     ms.legend_title = o->legend_title ? o->legend_title : o->value;
@@ -381,6 +399,7 @@ int gv_map_run(const gv_map_options *o, gv_log_fn log, void *logctx, gv_error *e
             logf_(log, logctx, "  %s – %s: %zu units", lo, hi, br.counts[c]);
         }
         if (n_missing) logf_(log, logctx, "  no data: %zu units", n_missing);
+        if (n_suppressed) logf_(log, logctx, "  suppressed (small counts): %zu units", n_suppressed);
     }
     logf_(log, logctx, "wrote %s (%lld bytes%s%d×%d px), %zu of %zu features drawn, %zu → %zu vertices, %.0f ms", o->out,
           info.bytes, fmt == GV_FORMAT_PNG ? ", " : "", fmt == GV_FORMAT_PNG ? info.width_px : 0,
@@ -522,6 +541,7 @@ done:
     json_object_put(rep);
     gv_render_info_clear(&info);
     free(values);
+    free(supp);
     free(vars);
     free(var_sum);
     free(var_col);

@@ -158,6 +158,20 @@ static void test_by_hand(void **state) {
     assert_int_equal(row_of(csv, "02", "health", f, 16), 12);
     assert_string_equal(f[4], "suppressed");
     free(csv);
+    /* A map of the commune totals: 00003 (4, primary) and 00002 (45,
+     * secondary: province 01 publishes 49) are drawn as "suppressed", apart
+     * from "no data". */
+    snprintf(args, sizeof args, "opinions aggregate --workspace '%s/ws.sqlite' --population '%s/pop.csv' -o '%s/t.csv'", dir, dir, dir);
+    assert_int_equal(tu_run_cli(args, NULL), 0);
+    snprintf(args, sizeof args,
+             "map --shapes '%s/ws.sqlite' --layer units --data '%s/t.csv' --join code --value rate_per_10k --classify equal:2 "
+             "--size 100x100mm --dpi 50 -o '%s/m.png'",
+             dir, dir, dir);
+    rc = tu_run_cli(args, &err);
+    if (rc) fail_msg("map: %s", err);
+    assert_non_null(strstr(err, "suppressed (small counts): 2 units"));
+    assert_null(strstr(err, "no data"));
+    free(err);
     tu_rmtree(dir);
 }
 
