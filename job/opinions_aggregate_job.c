@@ -109,6 +109,14 @@ static void unpack(uint64_t k, unsigned *unit, unsigned *period, unsigned *topic
     *unit = (unsigned)k;
 }
 
+/* Slot of a key: a full 64-bit mix (murmur3's finaliser), since the
+ * fields that vary most (the unit) sit in the key's high bits and a plain
+ * multiply would leave them out of the low bits used as the index. */
+static size_t slot_of(uint64_t k, size_t mask) {
+    k ^= k >> 33, k *= 0xff51afd7ed558ccdULL, k ^= k >> 33, k *= 0xc4ceb9fe1a85ec53ULL, k ^= k >> 33;
+    return (size_t)k & mask;
+}
+
 static cell *cells_get(cells *t, uint64_t key) {
     if (!t->c || 2 * (t->n + 1) > t->mask + 1) {
         size_t nc = t->c ? 2 * (t->mask + 1) : 4096;
@@ -116,14 +124,14 @@ static cell *cells_get(cells *t, uint64_t key) {
         if (!n2) return NULL;
         for (size_t i = 0; t->c && i <= t->mask; i++) {
             if (!t->c[i].key) continue;
-            size_t h = (size_t)(t->c[i].key * 0x9e3779b97f4a7c15ULL >> 20) & (nc - 1);
+            size_t h = slot_of(t->c[i].key, nc - 1);
             while (n2[h].key) h = (h + 1) & (nc - 1);
             n2[h] = t->c[i];
         }
         free(t->c);
         t->c = n2, t->mask = nc - 1;
     }
-    size_t h = (size_t)(key * 0x9e3779b97f4a7c15ULL >> 20) & t->mask;
+    size_t h = slot_of(key, t->mask);
     while (t->c[h].key && t->c[h].key != key) h = (h + 1) & t->mask;
     if (!t->c[h].key) t->c[h].key = key, t->n++;
     return &t->c[h];
@@ -131,7 +139,7 @@ static cell *cells_get(cells *t, uint64_t key) {
 
 static cell *cells_find(const cells *t, uint64_t key) {
     if (!t->c) return NULL;
-    size_t h = (size_t)(key * 0x9e3779b97f4a7c15ULL >> 20) & t->mask;
+    size_t h = slot_of(key, t->mask);
     while (t->c[h].key && t->c[h].key != key) h = (h + 1) & t->mask;
     return t->c[h].key ? &t->c[h] : NULL;
 }
@@ -550,14 +558,6 @@ int gv_aggregate_job_run(const gv_aggregate_job *j, gv_log_fn log, void *logctx,
         r.total_row = (long)(r.unit * nper + (a->by_month ? r.period : 0));
         R[nr++] = r;
     }
-    /* Months in calendar order (their names sort so). */
-    unsigned *mrank = NULL;
-    if (!rc && a->by_month) {
-        mrank = calloc(a->months.n + 1, sizeof *mrank);
-        for (size_t m = 0; mrank && m < a->months.n; m++) mrank[m] = (unsigned)m; /* already in order */
-        /* Totals were laid out per (unit, dictionary period): keep that
-         * index for total_row, sort the rest by rank through a copy. */
-    }
     if (!rc) {
         /* Sort cells within (unit, period) after their total; totals are
          * already ordered by unit and dictionary period. */
@@ -681,18 +681,13 @@ int gv_aggregate_job_run(const gv_aggregate_job *j, gv_log_fn log, void *logctx,
     /* Output order: units by code, periods by month, total first. */
     size_t *order = rc ? NULL : malloc((nr ? nr : 1) * sizeof *order);
     if (!rc && !order) rc = gv_error_set(err, GV_ENOMEM, "out of memory");
-    size_t no = 0;
-    for (size_t u = 0; !rc && u < a->nu; u++) {
-        for (size_t pr = 0; pr < nper; pr++) {
-            size_t p = pr;
-            if (a->by_month)
-                for (size_t m = 0; m < nper; m++)
-                    if (mrank[m] == pr) p = m;
-            size_t ti = u * nper + p;
-            order[no++] = ti;
-            for (size_t m = ntot; m < nr; m++)
-                if (R[m].total_row == (long)ti) order[no++] = m;
-        }
+    /* Totals are laid out by (unit, period) and the cells sorted the same
+     * way (periods are in calendar order since sort_dicts), so one walk
+     * interleaves them. */
+    size_t no = 0, m = ntot;
+    for (size_t ti = 0; !rc && ti < ntot; ti++) {
+        order[no++] = ti;
+        while (m < nr && R[m].total_row == (long)ti) order[no++] = m++;
     }
     for (size_t oi = 0; !rc && oi < no; oi++) {
         orow *r = &R[order[oi]];
@@ -755,7 +750,6 @@ int gv_aggregate_job_run(const gv_aggregate_job *j, gv_log_fn log, void *logctx,
     }
     optable_free(&T);
     free(order);
-    free(mrank);
     free(st);
     free(gu);
     free(G);
