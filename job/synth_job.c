@@ -208,8 +208,9 @@ static int read_population(synth *S, const gv_layer *L, gv_log_fn log, void *ctx
     size_t used = 0;
     for (size_t i = 0; i < S->n; i++)
         if (pop[i] > 0) S->u[i].weight = pop[i], used++;
-    gv__job_logf(log, ctx, "synth: volumes proportional to population from %s (%s level; %zu of %zu units; the rest by area)",
-                 j->population, hit_unit ? "unit" : hit_parent ? "parent, spread by area" : "no matching", used, S->n);
+    gv__job_logf(log, ctx, "synth: volumes proportional to population from %s (%s; %zu of %zu units have a figure, the rest follow area)",
+                 j->population, hit_unit ? "the units' own codes" : hit_parent ? "their parents' codes, spread by area" : "no code matched",
+                 used, S->n);
     free(pop), free(parent_area);
     return GV_OK;
 }
