@@ -242,8 +242,8 @@ static int build_units(agg *a, const char *set_name) {
         a->u = calloc(gv_grouping_ngroups(grp) + 1, sizeof *a->u);
         if (!a->u) rc = GV_ENOMEM;
         for (size_t g = 0; !rc && g < gv_grouping_ngroups(grp); g++) {
-            char code[16];
-            snprintf(code, sizeof code, "R%zu", g + 1);
+            char code[32];
+            snprintf(code, sizeof code, "R%u", (unsigned)(g + 1));
             ounit *u = &a->u[a->nu++];
             u->code = strdup(code), u->name = strdup(gv_grouping_group_at(grp, g));
             u->parent = dict_add(&a->parents, "VN");
@@ -716,8 +716,9 @@ int gv_aggregate_job_run(const gv_aggregate_job *j, gv_log_fn log, void *logctx,
         else if (hid) snprintf(v[12], 64, "suppressed");
         else fmt(v[12], 64, r->n > 0 ? (r->s[0] - r->s[1]) / r->n : NAN, "%.6f");
         snprintf(v[13], 64, "%s", r->status == GV_SUPP_PRIMARY ? "primary" : r->status == GV_SUPP_SECONDARY ? "secondary" : "");
-        snprintf(v[14], 64, "%s", r->unprot ? "not protected: no other non-zero cell to hide beside a suppressed one" : "");
         for (size_t c = 0; c < nc; c++) cellp[c] = colmap[c] == 1 ? u->name : v[colmap[c]];
+        for (size_t c = 0; c < nc; c++)
+            if (colmap[c] == 14) cellp[c] = r->unprot ? "not protected: no other non-zero cell to hide beside a suppressed one" : "";
         if (optable_add(&T, u->code, (char *const *)cellp)) rc = gv_error_set(err, GV_ENOMEM, "out of memory");
     }
     if (!rc) {
