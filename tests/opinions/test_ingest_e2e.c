@@ -177,11 +177,41 @@ static void test_rows_and_rejects(void **state) {
     assert_text_clean("stderr", err);
     free(err);
 
+    /* JSON Lines: the same rules; a line that is not an object is a
+     * reject with its row. */
+    snprintf(b, sizeof b,
+             "# SYNTHETIC comment line\n"
+             "{\"id\":\"j1\",\"submitted_at\":\"2025-08-04T08:00:00Z\",\"unit_code\":1,\"topic\":\"land\",\"stance\":\"support\",\"channel\":\"direct\",\"voter\":\"%s\"}\n"
+             "{\"id\":\"j2\",\"submitted_at\":\"2025-08-04\",\"lon\":105.5,\"lat\":21.5,\"topic\":\"health\",\"stance\":\"neutral\",\"channel\":\"meeting\"}\n"
+             "{\"id\":\"j3\",\"submitted_at\":\"2025-08-04\",\"unit_code\":\"00002\",\"topic\":\"land\",\"stance\":\"maybe\",\"channel\":\"direct\",\"voter\":\"%s\"}\n"
+             "not json at all %s\n",
+             PLANTED[3], PLANTED[4], PLANTED[0]);
+    tu_write_file(tu_path("%s/j.jsonl", dir), b);
+    rc = ingest("j.jsonl", "ws.sqlite", NULL, &err);
+    if (rc) fail_msg("jsonl ingest: %s", err);
+    assert_non_null(strstr(err, "4 rows: 2 accepted (1 located by point in polygon, 1 citizen ids stored as keyed hashes), 2 rejected"));
+    free(err);
+    assert_int_equal(q1(ws, "SELECT count(*) FROM rejects WHERE source LIKE '%j.jsonl' AND reason = 'not a JSON object'"), 1);
+    assert_int_equal(q1(ws, "SELECT count(*) FROM records WHERE id IN ('j1','j2') AND unit_code IN ('00001','00003')"), 2);
+
     /* Every byte written: the workspace, its journal (none after commit),
-     * the rejects file. */
+     * the rejects file, the outputs of aggregate and divergence. */
+    snprintf(args, sizeof args, "opinions aggregate --workspace '%s/ws.sqlite' --by topic,channel -o '%s/agg.csv'", dir, dir);
+    assert_int_equal(tu_run_cli(args, &err), 0);
+    assert_text_clean("aggregate stderr", err);
+    free(err);
+    snprintf(args, sizeof args, "opinions aggregate --workspace '%s/ws.sqlite' -o '%s/agg.gpkg'", dir, dir);
+    assert_int_equal(tu_run_cli(args, NULL), 0);
+    snprintf(args, sizeof args, "opinions divergence --workspace '%s/ws.sqlite' --min-records 1 -o '%s/div.csv' --orgs '%s/orgs.csv'", dir, dir, dir);
+    assert_int_equal(tu_run_cli(args, &err), 0);
+    free(err);
     assert_clean(ws);
     assert_false(tu_exists(tu_path("%s/ws.sqlite-journal", dir)));
     assert_clean(tu_path("%s/rej.csv", dir));
+    assert_clean(tu_path("%s/agg.csv", dir));
+    assert_clean(tu_path("%s/agg.gpkg", dir));
+    assert_clean(tu_path("%s/div.csv", dir));
+    assert_clean(tu_path("%s/orgs.csv", dir));
 }
 
 static void write_rows(const char *name, int from, int to) {
