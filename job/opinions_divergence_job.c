@@ -31,11 +31,13 @@ void gv_divergence_job_init(gv_divergence_job *j) {
 typedef struct dunit {
     char code[16];
     char *name;
+    long org_head; /* first of this unit's organisation rows, -1 none */
     double d[MAXCAT], r[MAXCAT]; /* direct counted records, reported counts */
 } dunit;
 
 typedef struct dorg {
     size_t unit;
+    long next; /* next organisation row of the same unit, -1 none */
     char *org;
     double r[MAXCAT];
 } dorg;
@@ -71,8 +73,8 @@ static long cat_of(divj *v, const char *c) {
 }
 
 static double *org_row(divj *v, size_t unit, const char *org) {
-    for (size_t i = 0; i < v->no; i++)
-        if (v->o[i].unit == unit && !strcmp(v->o[i].org, org)) return v->o[i].r;
+    for (long i = v->u[unit].org_head; i >= 0; i = v->o[i].next)
+        if (!strcmp(v->o[i].org, org)) return v->o[i].r;
     if (v->no == v->capo) {
         size_t nc = v->capo ? 2 * v->capo : 256;
         dorg *n2 = realloc(v->o, nc * sizeof *n2);
@@ -83,6 +85,8 @@ static double *org_row(divj *v, size_t unit, const char *org) {
     memset(d, 0, sizeof *d);
     d->unit = unit;
     if (!(d->org = strdup(org))) return NULL;
+    d->next = v->u[unit].org_head;
+    v->u[unit].org_head = (long)v->no;
     v->no++;
     return d->r;
 }
@@ -110,6 +114,7 @@ static int load(divj *v, const char *rlevel) {
         dunit *u = &v->u[v->nu++];
         memset(u, 0, sizeof *u);
         snprintf(u->code, sizeof u->code, "%s", (const char *)sqlite3_column_text(q, 0));
+        u->org_head = -1;
         u->name = strdup((const char *)sqlite3_column_text(q, 1));
     }
     sqlite3_finalize(q);
