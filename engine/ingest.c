@@ -18,6 +18,7 @@
 #include <string.h>
 #include <strings.h>
 #include <pthread.h>
+#include <time.h>
 #include <unistd.h>
 
 void gv_ingest_options_init(gv_ingest_options *o) {
@@ -32,6 +33,12 @@ void gv_ingest_options_init(gv_ingest_options *o) {
 #define VN_MAXY 24.0
 
 #define CHUNK 32768
+
+static double now_s(void) {
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + t.tv_nsec / 1e9;
+}
 
 /* ---- string arena: blocks that never move, so pointers stay valid ---- */
 typedef struct ablock {
@@ -436,7 +443,9 @@ static int flush_chunk(ingest *g, cbuf *B) {
         size_t k = 0;
         for (size_t i = 0; i < B->n; i++)
             if (!B->rows[i].reason[0] && B->rows[i].unit < 0) x[k] = B->rows[i].lon, y[k] = B->rows[i].lat, k++;
+        double t0 = now_s();
         int rc = gv_pip_locate(g->pip, x, y, np, f, g->o->threads, g->err);
+        g->sum->s_pip += now_s() - t0;
         k = 0;
         for (size_t i = 0; !rc && i < B->n; i++) {
             urow *u = &B->rows[i];
@@ -751,6 +760,7 @@ int gv_workspace_ingest(gv_workspace *ws, const gv_ingest_options *o, gv_ingest_
                                    -1, &g->ins, NULL) ||
                 sqlite3_prepare_v2(ws->db, "INSERT OR REPLACE INTO rejects VALUES(?, ?, ?, ?, ?, ?, ?)", -1, &g->rej, NULL)))
         rc = sql_fail(g, "preparing inserts");
+    double t_rows = now_s();
     if (!rc) {
         g->rd = rd;
         pthread_mutex_init(&g->mu, NULL);
@@ -783,10 +793,15 @@ int gv_workspace_ingest(gv_workspace *ws, const gv_ingest_options *o, gv_ingest_
             gv__ws_fail(ws, err, rc, "%s", g->read_err.msg);
         }
     }
+    double t_dd = now_s();
+    sum->s_rows = t_dd - t_rows;
     if (!rc) rc = dedupe(g, had_voters);
+    double t_ix = now_s();
+    sum->s_dedupe = t_ix - t_dd;
     /* The dedupe index is built once, after the first bulk insert (faster
      * than keeping it up to date row by row), then maintained. */
     if (!rc) rc = gv__ws_exec(ws, err, "CREATE INDEX IF NOT EXISTS records_dkey ON records(dkey) WHERE dkey IS NOT NULL");
+    sum->s_index = now_s() - t_ix;
     if (!rc) {
         char b[64];
         snprintf(b, sizeof b, "%lld", o->dedupe_window_s);
@@ -816,7 +831,9 @@ int gv_workspace_ingest(gv_workspace *ws, const gv_ingest_options *o, gv_ingest_
     }
     sqlite3_finalize(g->ins);
     sqlite3_finalize(g->rej);
+    double t_c = now_s();
     if (!rc) rc = gv__ws_exec(ws, err, "COMMIT");
+    sum->s_commit = now_s() - t_c;
     if (rc && began) sqlite3_exec(ws->db, "ROLLBACK", NULL, NULL, NULL);
     if (!rc && o->rejects_csv && rename(g->rej_tmp, o->rejects_csv) != 0)
         rc = gv__ws_fail(ws, err, GV_EOUTPUT, "%s: the workspace was updated but the rejects file could not be written: %s",

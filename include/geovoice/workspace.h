@@ -101,6 +101,10 @@ typedef struct gv_ingest_summary {
     size_t collapsed;  /* accepted rows of this file not counted (dedupe) */
     size_t recounted;  /* rows stored before whose counted flag changed */
     size_t total_records, total_counted; /* workspace totals after the ingest */
+    /* Wall seconds of the phases: reading + validating + storing rows
+     * (the reader thread overlaps the storing), of which point in polygon;
+     * deduplication; the dedupe index; the commit. */
+    double s_rows, s_pip, s_dedupe, s_index, s_commit;
 } gv_ingest_summary;
 
 /* Ingests one file in one transaction: every row validated (SPEC columns,
