@@ -158,6 +158,22 @@ static void test_by_hand(void **state) {
     assert_int_equal(row_of(csv, "02", "health", f, 16), 12);
     assert_string_equal(f[4], "suppressed");
     free(csv);
+    /* Regions from a grouping of the provinces, and the nation. */
+    tu_write_file(tu_path("%s/groups.csv", dir), "code,group\n01,Bắc\n02,Nam\n");
+    snprintf(args, sizeof args, "opinions aggregate --workspace '%s/ws.sqlite' --level region --groups '%s/groups.csv' -o '%s/r.csv'",
+             dir, dir, dir);
+    rc = tu_run_cli(args, &err);
+    if (rc) fail_msg("region: %s", err);
+    free(err);
+    csv = tu_slurp(tu_path("%s/r.csv", dir), NULL);
+    assert_non_null(strstr(csv, "R1,Bắc,region,49,"));
+    assert_non_null(strstr(csv, "R2,Nam,region,15,"));
+    free(csv);
+    snprintf(args, sizeof args, "opinions aggregate --workspace '%s/ws.sqlite' --level nation -o '%s/n.csv'", dir, dir);
+    assert_int_equal(tu_run_cli(args, NULL), 0);
+    csv = tu_slurp(tu_path("%s/n.csv", dir), NULL);
+    assert_non_null(strstr(csv, "VN,Việt Nam,nation,64,"));
+    free(csv);
     /* A map of the commune totals: 00003 (4, primary) and 00002 (45,
      * secondary: province 01 publishes 49) are drawn as "suppressed", apart
      * from "no data". */
