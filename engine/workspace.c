@@ -66,6 +66,9 @@ static const char *SCHEMA =
     " month TEXT NOT NULL, submitted_at TEXT NOT NULL, ts INTEGER NOT NULL,"
     " voter TEXT, dkey INTEGER, lon REAL, lat REAL, located INTEGER NOT NULL DEFAULT 0,"
     " text TEXT, ingest INTEGER NOT NULL);"
+    /* (voter, unit, topic) keys of the records with a voter: rid = rowid
+     * in records; the dedupe looks up stored rows of the same key here. */
+    "CREATE TABLE IF NOT EXISTS voter_keys(dkey INTEGER NOT NULL, rid INTEGER NOT NULL, PRIMARY KEY(dkey, rid)) WITHOUT ROWID;"
     "CREATE TABLE IF NOT EXISTS rejects(ingest INTEGER NOT NULL, source TEXT NOT NULL, row INTEGER NOT NULL,"
     " line INTEGER NOT NULL, id TEXT, field TEXT, reason TEXT NOT NULL, UNIQUE(source, row));"
     "CREATE TABLE IF NOT EXISTS ingests(n INTEGER PRIMARY KEY, source TEXT NOT NULL, rows INTEGER,"

@@ -105,8 +105,8 @@ int gv_ingest_job_run(const gv_ingest_job *j, gv_log_fn log, void *logctx, gv_in
             gv__job_logf(log, logctx, "dedupe: off (--no-dedupe)");
         gv__job_logf(log, logctx, "workspace %s: %zu records, %zu counted; %.2f s (%.0f rows/s)", j->workspace,
                      sum->total_records, sum->total_counted, s, s > 0 ? sum->rows / s : 0.0);
-        gv__job_logf(log, logctx, "  phases: rows %.2f s (point in polygon %.2f s), dedupe %.2f s, dedupe index %.2f s, commit %.2f s",
-                     sum->s_rows, sum->s_pip, sum->s_dedupe, sum->s_index, sum->s_commit);
+        gv__job_logf(log, logctx, "  phases: rows %.2f s (point in polygon %.2f s), dedupe %.2f s, commit %.2f s",
+                     sum->s_rows, sum->s_pip, sum->s_dedupe, sum->s_commit);
         if (sum->rejected) {
             gv__job_logf(log, logctx, "rejected rows (table rejects%s%s), first %d:", j->rejects ? " and " : "",
                          j->rejects ? j->rejects : "", sum->rejected < 10 ? (int)sum->rejected : 10);

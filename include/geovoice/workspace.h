@@ -17,6 +17,9 @@
  *           UNIQUE(source, row))  every rejected row with its reason
  *   ingests(n PRIMARY KEY, source, rows, accepted, rejected, already,
  *           collapsed)            one row per committed ingest
+ *   voter_keys(dkey, rid)         64-bit key of (voter, unit, topic) of each
+ *                                 record with a voter -> its rowid, for
+ *                                 deduplicating later ingests
  *
  * Long-lived object: functions return GV_OK or a GV_E* code and keep the
  * message, readable with gv_workspace_errmsg (and copied into err when err
@@ -103,8 +106,8 @@ typedef struct gv_ingest_summary {
     size_t total_records, total_counted; /* workspace totals after the ingest */
     /* Wall seconds of the phases: reading + validating + storing rows
      * (the reader thread overlaps the storing), of which point in polygon;
-     * deduplication; the dedupe index; the commit. */
-    double s_rows, s_pip, s_dedupe, s_index, s_commit;
+     * deduplication (flags, updates, keys); the commit. */
+    double s_rows, s_pip, s_dedupe, s_commit;
 } gv_ingest_summary;
 
 /* Ingests one file in one transaction: every row validated (SPEC columns,
