@@ -381,17 +381,37 @@ static int scan(agg *a) {
             if (mi < 0) break;
             p = (unsigned)mi;
         }
-        cell *tot = cells_get(&a->cs, pack((unsigned)o, p, ALL, 0xFF, 0xFF));
-        if (!tot) break;
-        tot->n++, tot->st[sv]++;
-        if (a->by_topic || a->by_channel || a->by_stance) {
-            cell *c2 = cells_get(&a->cs, pack((unsigned)o, p, t, a->by_channel ? c : 0xFF, a->by_stance ? sv : 0xFF));
-            if (!c2) break;
-            c2->n++, c2->st[sv]++;
-        }
+        /* One cell per row; the unit totals are summed from the cells
+         * after the scan (one hash probe per record instead of two). */
+        int by = a->by_topic || a->by_channel || a->by_stance;
+        cell *c2 = cells_get(&a->cs, by ? pack((unsigned)o, p, t, a->by_channel ? c : 0xFF, a->by_stance ? sv : 0xFF)
+                                        : pack((unsigned)o, p, ALL, 0xFF, 0xFF));
+        if (!c2) break;
+        c2->n++, c2->st[sv]++;
     }
     sqlite3_finalize(q);
     if (s != SQLITE_DONE) return s == SQLITE_ROW ? gv_error_set(a->err, GV_ENOMEM, "out of memory") : sqlfail(a, "reading records");
+    if (a->by_topic || a->by_channel || a->by_stance) {
+        /* Totals from the cells (collected first: adding to the table
+         * while walking it could move the cells). */
+        size_t ncell = a->cs.n, k = 0;
+        cell *tmp = malloc((ncell ? ncell : 1) * sizeof *tmp);
+        if (!tmp) return gv_error_set(a->err, GV_ENOMEM, "out of memory");
+        for (size_t i = 0; a->cs.c && i <= a->cs.mask; i++)
+            if (a->cs.c[i].key) tmp[k++] = a->cs.c[i];
+        for (size_t i = 0; i < k; i++) {
+            unsigned u, p, t, ch, st;
+            unpack(tmp[i].key, &u, &p, &t, &ch, &st);
+            cell *tot = cells_get(&a->cs, pack(u, p, ALL, 0xFF, 0xFF));
+            if (!tot) {
+                free(tmp);
+                return gv_error_set(a->err, GV_ENOMEM, "out of memory");
+            }
+            tot->n += tmp[i].n;
+            for (int q2 = 0; q2 < 3; q2++) tot->st[q2] += tmp[i].st[q2];
+        }
+        free(tmp);
+    }
     return GV_OK;
 }
 
