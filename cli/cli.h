@@ -29,5 +29,7 @@ int gv_cli_stats(int argc, char **argv);
 int gv_cli_crosswalk(int argc, char **argv);
 int gv_cli_reconcile(int argc, char **argv);
 int gv_cli_atlas(int argc, char **argv);
+int gv_cli_opinions(int argc, char **argv);
+int gv_cli_synth(int argc, char **argv);
 
 #endif

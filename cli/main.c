@@ -43,6 +43,8 @@ static const struct {
     {"reconcile", gv_cli_reconcile, "compare two sources of a figure per unit: differences, shares, robust z-scores, map"},
     {"crosswalk", gv_cli_crosswalk, "carry counts from the units of one boundary set to another (2019 -> 2025)"},
     {"atlas", gv_cli_atlas, "an atlas from a YAML spec: multi-page PDF with contents and bookmarks, a PNG per page"},
+    {"synth", gv_cli_synth, "seeded synthetic opinion records and intermediary reports (labelled synthetic)"},
+    {"opinions", gv_cli_opinions, "voters' opinions: ingest into a SpatiaLite workspace, aggregate per unit, channel divergence"},
 };
 
 static void usage(FILE *f) {

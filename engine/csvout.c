@@ -1,11 +1,12 @@
-/* csvout.c: see csvout.h. */
+/* csvout.c: writing CSV output (geovoice/csvout.h, and the private
+ * csvout.h: temporary file renamed into place). */
 #include "csvout.h"
 
 #include <string.h>
 #include <unistd.h>
 
-void gv__csv_field(FILE *f, const char *s) {
-    if (!s) return;
+void gv_csv_put(FILE *f, const char *s) {
+    if (!s) s = "";
     if (!strpbrk(s, ",\"\n\r")) {
         fputs(s, f);
         return;

@@ -1,15 +1,16 @@
-/* csvout.h: writing CSV output files (private to the library): one field
- * quoted as RFC 4180 wants, and a temporary file renamed into place so a
- * failed run leaves no half-written output. */
-#ifndef GV_CSVOUT_H
-#define GV_CSVOUT_H
+/* csvout.h (private): CSV output helpers beside the public gv_csv_put
+ * (geovoice/csvout.h): a temporary file renamed into place, so a failed
+ * run leaves no half-written output. */
+#ifndef GV_CSVOUT_PRIVATE_H
+#define GV_CSVOUT_PRIVATE_H
 
 #include <stdio.h>
 
 #include "geovoice/common.h"
+#include "geovoice/csvout.h"
 
-/* Writes s (NULL = empty), quoted when it holds ',', '"', CR or LF. */
-void gv__csv_field(FILE *f, const char *s);
+/* One RFC 4180 field (NULL = empty). */
+#define gv__csv_field gv_csv_put
 /* Opens path.tmp.PID for writing (its name into tmp); NULL on failure. */
 FILE *gv__out_open(const char *path, char *tmp, size_t n);
 /* Closes f and renames tmp to path; on any write error removes tmp and

@@ -58,6 +58,12 @@ static char *hex(unsigned c, char *buf) {
 
 static void release_rings(void *layer) { gv_layer_release_rings(layer); }
 
+/* A cell `geovoice opinions aggregate` wrote for a count below k: drawn as
+ * "suppressed", never read as a number. */
+static int is_suppressed(const gv_table *T, size_t r, size_t c) {
+    return !strcasecmp(gv_table_cell(T, r, c), "suppressed");
+}
+
 /* Evaluates E (the text of option `opt`) for every unit: its variables
  * are table columns summed over the unit's joined rows (or the first /
  * the mean, per --allow-duplicates) or built-ins (@area_km2). A missing
@@ -102,6 +108,7 @@ int gv__map_eval(const gv__value_src *vs, const gv_expr *E, const char *opt, con
         var_col[k] = c;
         for (size_t r = 0; r < nr; r++) {
             double d;
+            if (is_suppressed(T, r, (size_t)c)) continue; /* opinions aggregate's small cells */
             if ((rc = gv_table_number(T, r, (size_t)c, &d, err))) goto done;
         }
     }
@@ -117,6 +124,7 @@ int gv__map_eval(const gv__value_src *vs, const gv_expr *E, const char *opt, con
             int any_missing = 0;
             for (size_t q = 0; q < nrow; q++) {
                 double d;
+                if (vs->supp && is_suppressed(T, rows[q], (size_t)var_col[k])) vs->supp[i] = 1;
                 gv_table_number(T, rows[q], (size_t)var_col[k], &d, NULL);
                 if (isnan(d)) { any_missing = 1; continue; }
                 if (dup == GV_DUP_FIRST && cnt) break;
@@ -128,6 +136,10 @@ int gv__map_eval(const gv__value_src *vs, const gv_expr *E, const char *opt, con
             else vars[k] = dup == GV_DUP_MEAN ? acc / (double)cnt : acc;
         }
         gv_expr_eval(E, vars, &values[i], &status[i]);
+        if (vs->supp && vs->supp[i]) {
+            values[i] = NAN;
+            continue;
+        }
         for (size_t k = 0; k < nv && isfinite(values[i]); k++) var_sum[k] += vars[k];
         if (!isfinite(values[i])) {
             values[i] = NAN;
@@ -166,6 +178,7 @@ int gv_map_run(const gv_map_options *o, gv_log_fn log, void *logctx, gv_error *e
     gv_join *J = NULL;
     gv_expr *E = NULL;
     double *values = NULL, *var_sum = NULL;
+    unsigned char *supp = NULL; /* per feature: a joined cell reads "suppressed" */
     gv_expr_status *status = NULL;
     char *ufield = NULL, *tcol = NULL, *upar = NULL, *tpar = NULL;
     json_object *rep = NULL;
@@ -357,9 +370,12 @@ int gv_map_run(const gv_map_options *o, gv_log_fn log, void *logctx, gv_error *e
     values = malloc(nf * sizeof(double));
     status = malloc(nf * sizeof(gv_expr_status));
     if (!values || !status) { rc = gv_error_set(err, GV_ENOMEM, "out of memory"); goto done; }
-    gv__value_src vsrc = {o, L, T, J, dup, ufield};
-    size_t n_missing = 0;
+    supp = calloc(nf ? nf : 1, 1);
+    if (!supp) { rc = gv_error_set(err, GV_ENOMEM, "out of memory"); goto done; }
+    gv__value_src vsrc = {o, L, T, J, dup, ufield, supp};
+    size_t n_missing = 0, n_suppressed = 0;
     if ((rc = gv__map_eval(&vsrc, E, "--value", o->value, values, status, &var_sum, &n_missing, err))) goto done;
+    for (size_t i = 0; i < nf; i++) n_suppressed += supp[i];
     json_object_object_add(timing, "values_ms", json_object_new_double(now_ms() - t));
 
     /* Classes and colours. */
@@ -397,6 +413,10 @@ int gv_map_run(const gv_map_options *o, gv_log_fn log, void *logctx, gv_error *e
     ms.breaks = &br;
     ms.colors = colors;
     ms.nodata_color = 0xf0f0f0;
+    ms.suppressed = n_suppressed ? supp : NULL;
+    ms.suppressed_color = 0xa0a0a0;
+    ms.suppressed = n_suppressed ? supp : NULL;
+    ms.suppressed_color = 0xa0a0a0;
     ms.title = o->title ? o->title : o->value;
     ms.subtitle = o->subtitle;
     ms.legend_title = o->legend_title ? o->legend_title : o->value;
@@ -465,6 +485,8 @@ int gv_map_run(const gv_map_options *o, gv_log_fn log, void *logctx, gv_error *e
             logf_(log, logctx, "  %s – %s: %zu units", lo, hi, br.counts[c]);
         }
         if (n_missing) logf_(log, logctx, "  no data: %zu units", n_missing);
+        if (n_suppressed) logf_(log, logctx, "  suppressed (small counts): %zu units", n_suppressed);
+        if (n_suppressed) logf_(log, logctx, "  suppressed (small counts): %zu units", n_suppressed);
     }
     char sz[64];
     logf_(log, logctx, "wrote %s (%lld bytes%s), %zu of %zu features drawn, %zu → %zu vertices, %.0f ms", o->out,
@@ -615,6 +637,7 @@ done:
     gv_render_info_clear(&info);
     gv__carto_job_free(&cj);
     free(values);
+    free(supp);
     free(var_sum);
     free(status);
     free(ufield);

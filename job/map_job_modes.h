@@ -72,6 +72,10 @@ typedef struct gv__value_src {
     const gv_join *J;
     gv_dup_policy dup;
     const char *ufield;
+    /* OUT, may be NULL: per feature, 1 when a joined cell of a used
+     * column reads "suppressed" (opinions aggregate's small counts); the
+     * value is then NaN but not counted as missing. */
+    unsigned char *supp;
 } gv__value_src;
 
 /* Values of expression E (the text `text` of option `opt`, for messages)

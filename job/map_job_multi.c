@@ -76,7 +76,7 @@ int gv__map_run_multi(const gv__mode_ctx *c, gv_error *err) {
     if (!status) return gv_error_set(err, GV_ENOMEM, "out of memory");
 
     /* Indicators: text, title, expression, values. */
-    gv__value_src vs = {o, L, c->T, c->J, c->dup, c->ufield};
+    gv__value_src vs = {o, L, c->T, c->J, c->dup, c->ufield, NULL};
     for (size_t i = 0; i < nind; i++) {
         const char *src = biv ? (i ? o->value2 : o->value) : o->panels[i];
         const char *eq = biv ? NULL : strchr(src, '=');

@@ -629,7 +629,7 @@ int gv_layout_compute(const gv_layout_input *in, gv_layout *l, gv_error *err) {
     if (gv__legend_mode_rows(sp, l)) goto rows_done;
     const gv_breaks *b = sp->breaks;
     size_t nf = gv_layer_count(sp->layer);
-    size_t counts[GV_CLASSES_MAX] = {0}, nodata = 0, outside = 0;
+    size_t counts[GV_CLASSES_MAX] = {0}, nodata = 0, outside = 0, suppressed = 0;
     /* Small multiples: the classes serve every panel, so the legend
      * gives ranges without counts (each panel has its own). */
     int nocount = sp->panels != NULL;
@@ -637,6 +637,7 @@ int gv_layout_compute(const gv_layout_input *in, gv_layout *l, gv_error *err) {
         const double *vals = sp->panels ? sp->panels[p].values : sp->values;
         for (size_t f = 0; f < nf; f++) {
             double v = vals[f];
+            if (!sp->panels && sp->suppressed && sp->suppressed[f]) { suppressed++; continue; }
             if (!isfinite(v)) { nodata++; continue; }
             int c = gv_breaks_class(b, v);
             if (c < 0) outside++;
@@ -671,6 +672,13 @@ int gv_layout_compute(const gv_layout_input *in, gv_layout *l, gv_error *err) {
         gv_format_number((double)nodata, 0, sp->locale, nb, sizeof nb);
         snprintf(r->text, sizeof r->text, "%s  (%s)", en ? "No data" : "Không có dữ liệu", nb);
         if (nocount) *strstr(r->text, "  (") = 0;
+    }
+    if (suppressed && l->nrows < GV_LEGEND_MAX) {
+        gv_legend_row *r = &l->rows[l->nrows++];
+        r->color = sp->suppressed_color;
+        char nb[32];
+        gv_format_number((double)suppressed, 0, sp->locale, nb, sizeof nb);
+        snprintf(r->text, sizeof r->text, "%s  (%s)", en ? "Suppressed (small counts)" : "Ẩn (số lượng nhỏ)", nb);
     }
 rows_done:
     snprintf(l->legend_title, sizeof l->legend_title, "%s", sp->legend_title ? sp->legend_title : "");

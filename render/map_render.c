@@ -879,7 +879,8 @@ int gv_map_render(const gv_map_spec *spec, const char *path, gv_render_info *inf
     for (size_t f = 0; f < nf * np; f++) {
         double v = spec->panels ? spec->panels[f / nf].values[f % nf] : spec->values[f];
         int c = isfinite(v) ? gv_breaks_class(spec->breaks, v) : -1;
-        if (!isfinite(v)) fill[f] = NODATA_FLAG | spec->nodata_color;
+        if (spec->suppressed && spec->suppressed[f]) fill[f] = spec->suppressed_color;
+        else if (!isfinite(v)) fill[f] = NODATA_FLAG | spec->nodata_color;
         else if (c < 0) fill[f] = OUTSIDE_FLAG | 0xbdbdbd;
         else fill[f] = spec->colors[c];
     }

@@ -14,6 +14,9 @@ PKGS=(
   libutf8proc-dev               # NFC, case folding, decomposition for names
   libcmocka-dev                 # unit tests
   libsqlite3-dev                # workspace (SQLite)
+  libspatialite-dev             # opinion workspace: spatial tables + R*Tree index (SpatiaLite)
+  libsqlite3-mod-spatialite sqlite3  # bench/opinions.sh baseline: the same PIP query in sqlite3
+  nettle-dev                    # HMAC-SHA-256 of citizen identity numbers in voter ids
   libjson-c-dev                 # --report JSON writer; tests read reports back
   libyaml-dev                   # boundary-set manifests (shapes/*.yaml)
   fonts-noto-core               # pinned font for renders and golden tests

@@ -169,6 +169,12 @@ typedef struct gv_map_spec {
     /* PDF metadata (Info dictionary): author NULL = "geovoice", subject
      * NULL = the subtitle, keywords NULL = none. The title is `title`. */
     const char *author, *subject, *keywords;
+    /* Per feature, 1 = its value is suppressed (a small count, SPEC
+     * "suppression"): filled with suppressed_color and counted in a
+     * "suppressed" legend row of its own, apart from "no data". NULL =
+     * none. Classed choropleths only. */
+    const unsigned char *suppressed;
+    unsigned suppressed_color;
 } gv_map_spec;
 
 /* One drawing frame: the main map or an inset. A lon/lat point projected

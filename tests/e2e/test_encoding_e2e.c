@@ -97,7 +97,7 @@ static char *independent(kind k, const char *raw, int which) {
 /* Writes base NAME with fields MA, TÊN in kind k; names[] overrides the
  * unit names (UTF-8) when given. Returns the path of the .shp (static). */
 static const char *write_shp(const char *name, kind k, const char *cpg, int ldid) {
-    static char paths[8][4200];
+    static char paths[8][4400];
     static int slot;
     char *p = paths[slot++ % 8];
     char base[4200];
@@ -114,7 +114,7 @@ static const char *write_shp(const char *name, kind k, const char *cpg, int ldid
     for (int i = 0; i < 6; i++) free(vals[i]);
     free(fields[0]);
     free(fields[1]);
-    snprintf(p, 4200, "%s.shp", base);
+    snprintf(p, 4400, "%s.shp", base);
     return p;
 }
 
