@@ -145,7 +145,7 @@ static void fail_pages(gv_plan *p, long i, long a, const char *msg) {
         gv_page_plan *pg = &p->pages[k];
         if ((i >= 0 && pg->ind != (size_t)i) || (a >= 0 && pg->area != (size_t)a) || !needs_drawing(pg)) continue;
         pg->failed = GV_EDATA;
-        snprintf(pg->error, sizeof pg->error, "%s", msg);
+        snprintf(pg->error, sizeof pg->error, "%.*s", (int)sizeof pg->error - 1, msg);
     }
 }
 

@@ -51,7 +51,7 @@ static void draw_into(pool *w, size_t k) {
         unlink(f);
         snprintf(f, sizeof f, "%s/%s", w->dir, pg->png.file);
         unlink(f);
-        snprintf(pg->error, sizeof pg->error, "%s", e.msg);
+        snprintf(pg->error, sizeof pg->error, "%.*s", (int)sizeof pg->error - 1, e.msg);
         pg->failed = rc;
     }
     w->rc[k] = rc;
