@@ -22,6 +22,10 @@ void gv_cli_log(void *ctx, const char *line);
  * usage error of `geovoice VERB` (1). */
 int gv_cli_decimal(const char *verb, const char *arg, char *out);
 
+/* After getopt_long returned '?' (opterr = 0): one line naming the
+ * unknown option or the option missing its value; returns 1 (usage). */
+int gv_cli_bad_option(const char *verb, char **argv);
+
 /* The verbs. */
 int gv_cli_map(int argc, char **argv);
 int gv_cli_check(int argc, char **argv);

@@ -118,6 +118,7 @@ int gv_cli_atlas(int argc, char **argv) {
     int ch;
     char *end;
     optind = 1;
+    opterr = 0; /* gv_cli_bad_option says it in one line */
     while ((ch = getopt_long(argc, argv, "o:qj:", opts, NULL)) != -1) {
         switch (ch) {
         case 'o': o.out = optarg; break;
@@ -144,7 +145,7 @@ int gv_cli_atlas(int argc, char **argv) {
             break;
         case O_HOLD: c.hold = optarg; break;
         case O_HELP: fputs(ATLAS_HELP, stdout); return 0;
-        default: fputs(ATLAS_HELP, stderr); return 1;
+        default: return gv_cli_bad_option("atlas", argv);
         }
     }
     if (optind >= argc) {

@@ -48,6 +48,7 @@ int gv_cli_check(int argc, char **argv) {
     int c;
     char *end;
     optind = 1;
+    opterr = 0; /* gv_cli_bad_option says it in one line */
     while ((c = getopt_long(argc, argv, "q", opts, NULL)) != -1) {
         switch (c) {
         case O_LAYER: o.layer = optarg; break;
@@ -80,7 +81,7 @@ int gv_cli_check(int argc, char **argv) {
         case 'q':
         case O_QUIET: gv_cli_quiet = 1; break;
         case O_HELP: fputs(CHECK_HELP, stdout); return 0;
-        default: fputs(CHECK_HELP, stderr); return 1;
+        default: return gv_cli_bad_option("check", argv);
         }
     }
     if (optind >= argc) {

@@ -67,6 +67,7 @@ int gv_cli_crosswalk(int argc, char **argv) {
     int c;
     char *end;
     optind = 1;
+    opterr = 0; /* gv_cli_bad_option says it in one line */
     while ((c = getopt_long(argc, argv, "o:q", opts, NULL)) != -1) {
         switch (c) {
         case O_FROM: j.from_set = optarg; break;
@@ -110,7 +111,7 @@ int gv_cli_crosswalk(int argc, char **argv) {
         case O_QUIET: gv_cli_quiet = 1; break;
         case 'o': j.output = optarg; break;
         case O_HELP: fputs(XW_HELP, stdout); return 0;
-        default: fputs(XW_HELP, stderr); return 1;
+        default: return gv_cli_bad_option("crosswalk", argv);
         }
     }
     if (optind < argc) j.data = argv[optind++];

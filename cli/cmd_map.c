@@ -115,6 +115,7 @@ int gv_cli_map(int argc, char **argv) {
     int c;
     char *end;
     optind = 1;
+    opterr = 0; /* gv_cli_bad_option says it in one line */
     while ((c = getopt_long(argc, argv, "o:rq", opts, NULL)) != -1) {
         switch (c) {
         case O_SHAPES: o.shapes = optarg; break;
@@ -214,7 +215,7 @@ int gv_cli_map(int argc, char **argv) {
             o.panels = panels;
             break;
         case O_HELP: fputs(MAP_HELP, stdout); return 0;
-        default: fputs(MAP_HELP, stderr); return 1;
+        default: return gv_cli_bad_option("map", argv);
         }
     }
     if (optind < argc) {

@@ -66,6 +66,7 @@ static int cli_ingest(int argc, char **argv) {
     gv_error err;
     gv_error_clear(&err);
     optind = 1;
+    opterr = 0; /* gv_cli_bad_option says it in one line */
     while ((c = getopt_long(argc, argv, "q", opts, NULL)) != -1) {
         switch (c) {
         case O_WS: j.workspace = optarg; break;
@@ -90,7 +91,7 @@ static int cli_ingest(int argc, char **argv) {
         case 'q':
         case O_QUIET: gv_cli_quiet = 1; break;
         case O_HELP: fputs(INGEST_HELP, stdout); return 0;
-        default: fputs(INGEST_HELP, stderr); return 1;
+        default: return gv_cli_bad_option("opinions ingest", argv);
         }
     }
     if (optind + 1 != argc || !j.workspace) {
@@ -136,6 +137,7 @@ static int cli_aggregate(int argc, char **argv) {
         {"help", 0, 0, O_HELP}, {"output", 1, 0, 'o'}, {0, 0, 0, 0}};
     int c;
     optind = 1;
+    opterr = 0; /* gv_cli_bad_option says it in one line */
     while ((c = getopt_long(argc, argv, "o:q", opts, NULL)) != -1) {
         switch (c) {
         case O_WS: j.workspace = optarg; break;
@@ -149,7 +151,7 @@ static int cli_aggregate(int argc, char **argv) {
         case O_QUIET: gv_cli_quiet = 1; break;
         case 'o': j.out = optarg; break;
         case O_HELP: fputs(AGG_HELP, stdout); return 0;
-        default: fputs(AGG_HELP, stderr); return 1;
+        default: return gv_cli_bad_option("opinions aggregate", argv);
         }
     }
     if (optind < argc || !j.workspace || !j.out) {
@@ -187,6 +189,7 @@ static int cli_divergence(int argc, char **argv) {
         {"help", 0, 0, O_HELP}, {"output", 1, 0, 'o'}, {0, 0, 0, 0}};
     int c;
     optind = 1;
+    opterr = 0; /* gv_cli_bad_option says it in one line */
     while ((c = getopt_long(argc, argv, "o:q", opts, NULL)) != -1) {
         switch (c) {
         case O_WS: j.workspace = optarg; break;
@@ -200,7 +203,7 @@ static int cli_divergence(int argc, char **argv) {
         case O_QUIET: gv_cli_quiet = 1; break;
         case 'o': j.out = optarg; break;
         case O_HELP: fputs(DIV_HELP, stdout); return 0;
-        default: fputs(DIV_HELP, stderr); return 1;
+        default: return gv_cli_bad_option("opinions divergence", argv);
         }
     }
     if (optind < argc || !j.workspace || !j.out) {

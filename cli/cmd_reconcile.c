@@ -66,6 +66,7 @@ int gv_cli_reconcile(int argc, char **argv) {
     int c;
     char *end;
     optind = 1;
+    opterr = 0; /* gv_cli_bad_option says it in one line */
     while ((c = getopt_long(argc, argv, "o:q", opts, NULL)) != -1) {
         switch (c) {
         case O_A:
@@ -105,7 +106,7 @@ int gv_cli_reconcile(int argc, char **argv) {
         case O_QUIET: gv_cli_quiet = 1; break;
         case 'o': o.out = optarg; break;
         case O_HELP: fputs(RC_HELP, stdout); return 0;
-        default: fputs(RC_HELP, stderr); return 1;
+        default: return gv_cli_bad_option("reconcile", argv);
         }
     }
     if (optind < argc) {

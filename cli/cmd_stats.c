@@ -60,6 +60,7 @@ int gv_cli_stats(int argc, char **argv) {
     int c;
     char *end;
     optind = 1;
+    opterr = 0; /* gv_cli_bad_option says it in one line */
     argc--, argv++; /* argv[0] is now the indicator */
     while ((c = getopt_long(argc, argv, "o:q", opts, NULL)) != -1) {
         switch (c) {
@@ -84,7 +85,7 @@ int gv_cli_stats(int argc, char **argv) {
         case O_QUIET: gv_cli_quiet = 1; break;
         case 'o': o.out = optarg; break;
         case O_HELP: fputs(STATS_HELP, stdout); return 0;
-        default: fputs(STATS_HELP, stderr); return 1;
+        default: return gv_cli_bad_option("stats", argv);
         }
     }
     if (optind < argc) {

@@ -48,6 +48,7 @@ int gv_cli_synth(int argc, char **argv) {
         {"output", 1, 0, 'o'}, {0, 0, 0, 0}};
     int c;
     optind = 1;
+    opterr = 0; /* gv_cli_bad_option says it in one line */
     while ((c = getopt_long(argc, argv, "o:q", opts, NULL)) != -1) {
         switch (c) {
         case O_REC: j.records = strtoull(optarg, NULL, 10); break;
@@ -74,7 +75,7 @@ int gv_cli_synth(int argc, char **argv) {
         case O_QUIET: gv_cli_quiet = 1; break;
         case 'o': j.out = optarg; break;
         case O_HELP: fputs(SYNTH_HELP, stdout); return 0;
-        default: fputs(SYNTH_HELP, stderr); return 1;
+        default: return gv_cli_bad_option("synth", argv);
         }
     }
     if (optind < argc || !j.out) {

@@ -3,6 +3,7 @@
  * codes. The only part of the project allowed to call exit(). */
 #include "cli.h"
 
+#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -30,6 +31,17 @@ int gv_cli_decimal(const char *verb, const char *arg, char *out) {
     }
     *out = arg[0];
     return 0;
+}
+
+int gv_cli_bad_option(const char *verb, char **argv) {
+    const char *arg = optind > 0 ? argv[optind - 1] : "?";
+    if (optopt && !(arg[0] == '-' && arg[1] == '-'))
+        fprintf(stderr, "geovoice %s: option -%c: unknown or missing its value (geovoice %s --help lists the options)\n",
+                verb, optopt, verb);
+    else
+        fprintf(stderr, "geovoice %s: '%s': unknown option or missing its value (geovoice %s --help lists the options)\n",
+                verb, arg, verb);
+    return 1;
 }
 
 static const struct {
