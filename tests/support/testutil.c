@@ -25,7 +25,7 @@ const char *tu_tmpdir(const char *tag) {
     const char *base = getenv("TMPDIR");
     if (!base || !*base) base = "/tmp";
     snprintf(dir, sizeof dir, "%.200s/gvtest-%.100s-%ld", base, tag, (long)getpid());
-    char cmd[4200];
+    char cmd[2 * sizeof dir + 32];
     snprintf(cmd, sizeof cmd, "rm -rf '%s' && mkdir -p '%s'", dir, dir);
     if (system(cmd) != 0) return NULL;
     return dir;
