@@ -3,6 +3,7 @@
 
 #include "geovoice/opinionsjob.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,6 +34,30 @@ static const char *SYNTH_HELP =
     "  --start YYYY-MM-DD   first day (default 2025-07-01); --months N (default 6)\n"
     "  --no-text            leave the text column empty\n";
 
+/* Whole number in [lo, hi] or a fraction in [lo, hi]: 0, else a one-line
+ * usage error. No silent wrap of "-5" into 18 quintillion records. */
+static int whole(const char *opt, const char *arg, unsigned long long lo, unsigned long long hi, unsigned long long *out) {
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(arg, &end, 10);
+    if (!*arg || *end || errno || arg[0] == '-' || v < lo || v > hi) {
+        fprintf(stderr, "geovoice synth: %s '%s': expected a whole number from %llu to %llu\n", opt, arg, lo, hi);
+        return 1;
+    }
+    *out = v;
+    return 0;
+}
+static int frac(const char *opt, const char *arg, double lo, double hi, double *out) {
+    char *end;
+    double v = strtod(arg, &end);
+    if (!*arg || *end || !(v >= lo && v <= hi)) {
+        fprintf(stderr, "geovoice synth: %s '%s': expected a number from %g to %g\n", opt, arg, lo, hi);
+        return 1;
+    }
+    *out = v;
+    return 0;
+}
+
 int gv_cli_synth(int argc, char **argv) {
     gv_synth_job j;
     gv_synth_job_init(&j);
@@ -51,25 +76,45 @@ int gv_cli_synth(int argc, char **argv) {
     opterr = 0; /* gv_cli_bad_option says it in one line */
     while ((c = getopt_long(argc, argv, "o:q", opts, NULL)) != -1) {
         switch (c) {
-        case O_REC: j.records = strtoull(optarg, NULL, 10); break;
-        case O_SEED: j.seed = strtoull(optarg, NULL, 10); break;
+        case O_REC: {
+            unsigned long long v;
+            if (whole("--records", optarg, 1, 1000000000ULL, &v)) return 1;
+            j.records = v;
+            break;
+        }
+        case O_SEED: {
+            unsigned long long v;
+            if (whole("--seed", optarg, 0, ~0ULL, &v)) return 1;
+            j.seed = v;
+            break;
+        }
         case O_SET: j.set = optarg; break;
         case O_SETSDIR: j.sets_dir = optarg; break;
         case O_SHAPES: j.shapes = optarg; break;
         case O_LAYER: j.layer = optarg; break;
         case O_POP: j.population = optarg; break;
-        case O_MAL: j.malformed = atof(optarg); break;
-        case O_CID: j.citizen_ids = atof(optarg); break;
-        case O_COORDS: j.coords = atof(optarg); break;
-        case O_REP: j.repeat = atof(optarg); break;
+        case O_MAL: if (frac("--malformed", optarg, 0, 1, &j.malformed)) return 1; break;
+        case O_CID: if (frac("--citizen-ids", optarg, 0, 1, &j.citizen_ids)) return 1; break;
+        case O_COORDS: if (frac("--coords", optarg, 0, 1, &j.coords)) return 1; break;
+        case O_REP: if (frac("--repeat", optarg, 0, 1, &j.repeat)) return 1; break;
         case O_REPORTS: j.reports = optarg; break;
-        case O_RSHARE: j.report_share = atof(optarg); break;
-        case O_OUNITS: j.overreport_units = strtoull(optarg, NULL, 10); break;
+        case O_RSHARE: if (frac("--report-share", optarg, 0, 100, &j.report_share)) return 1; break;
+        case O_OUNITS: {
+            unsigned long long v;
+            if (whole("--overreport-units", optarg, 0, 100000, &v)) return 1;
+            j.overreport_units = v;
+            break;
+        }
         case O_OTOPIC: j.overreport_topic = optarg; break;
-        case O_OFACTOR: j.overreport_factor = atof(optarg); break;
+        case O_OFACTOR: if (frac("--overreport-factor", optarg, 0, 1000, &j.overreport_factor)) return 1; break;
         case O_PLANTED: j.planted = optarg; break;
         case O_START: j.start = optarg; break;
-        case O_MONTHS: j.months = atoi(optarg); break;
+        case O_MONTHS: {
+            unsigned long long v;
+            if (whole("--months", optarg, 1, 1200, &v)) return 1;
+            j.months = (int)v;
+            break;
+        }
         case O_NOTEXT: j.no_text = 1; break;
         case 'q':
         case O_QUIET: gv_cli_quiet = 1; break;
