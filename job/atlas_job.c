@@ -16,6 +16,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -183,7 +184,7 @@ static int write_book(gv_plan *p, const char *dir, size_t *book_pages, char sha[
     int en = !strcasecmp(s->locale, "en");
     for (size_t k = 0; k < p->npages; k++) {
         gv_page_plan *pg = &p->pages[k];
-        if (pg->failed || !pg->pdf.want) continue;
+        if ((pg->failed && !pg->stale) || !pg->pdf.want) continue;
         snprintf(paths[n], sizeof paths[n], "%s/%s", dir, pg->pdf.file);
         const gv_atlas_indicator *ind = &s->indicators[pg->ind];
         const char *area = p->areas[pg->area].name;
@@ -215,11 +216,11 @@ static int write_book(gv_plan *p, const char *dir, size_t *book_pages, char sha[
 static void number_pages(gv_plan *p, size_t book_pages) {
     size_t inbook = 0;
     for (size_t k = 0; k < p->npages; k++)
-        if (!p->pages[k].failed && p->pages[k].pdf.want) inbook++;
+        if ((!p->pages[k].failed || p->pages[k].stale) && p->pages[k].pdf.want) inbook++;
     size_t next = book_pages >= inbook ? book_pages - inbook + 1 : 1;
     for (size_t k = 0; k < p->npages; k++) {
         gv_page_plan *pg = &p->pages[k];
-        pg->book_page = !pg->failed && pg->pdf.want && book_pages ? (int)next++ : 0;
+        pg->book_page = (!pg->failed || pg->stale) && pg->pdf.want && book_pages ? (int)next++ : 0;
     }
 }
 
@@ -262,6 +263,19 @@ static int check_out(const char *out, gv_error *err) {
         char m[4200];
         snprintf(m, sizeof m, "%s/manifest.json", out);
         struct stat st;
+        if (stat(m, &st) == 0) {
+            /* A manifest.json of someone else's is not an atlas: only ours
+             * (key geovoice_atlas) lets the folder be replaced. */
+            json_object *j = json_object_from_file(m), *v = NULL;
+            int ours = j && json_object_object_get_ex(j, "geovoice_atlas", &v);
+            json_object_put(j);
+            if (!ours)
+                return gv_error_set(err, GV_EOUTPUT,
+                                    "%s: its manifest.json is not a geovoice atlas manifest (no 'geovoice_atlas' key): "
+                                    "the folder is not an atlas, and an atlas run replaces its output folder as a whole; "
+                                    "choose another folder",
+                                    out);
+        }
         DIR *dd = stat(m, &st) != 0 ? opendir(out) : NULL;
         int empty = 1;
         for (struct dirent *e; dd && (e = readdir(dd));)
@@ -276,6 +290,51 @@ static int check_out(const char *out, gv_error *err) {
     return GV_OK;
 }
 
+/* Make `path` absolute and canonical in place: "." and empty parts
+ * dropped, ".." taken lexically, then the part that exists resolved by
+ * realpath (links followed) and the rest appended.  Left as it was when
+ * the result would not fit. */
+static void canon_dir(char *path, size_t cap) {
+    char abs[2 * PATH_MAX + 2];
+    if (path[0] == '/') snprintf(abs, sizeof abs, "%s", path);
+    else {
+        char cwd[PATH_MAX];
+        if (!getcwd(cwd, sizeof cwd)) return;
+        snprintf(abs, sizeof abs, "%s/%s", cwd, path);
+    }
+    char norm[sizeof abs];
+    size_t n = 0;
+    norm[0] = 0;
+    for (char *save = NULL, *t = strtok_r(abs, "/", &save); t; t = strtok_r(NULL, "/", &save)) {
+        if (!strcmp(t, ".")) continue;
+        if (!strcmp(t, "..")) {
+            char *sl = strrchr(norm, '/');
+            if (sl) { *sl = 0; n = (size_t)(sl - norm); }
+            continue;
+        }
+        n += (size_t)snprintf(norm + n, sizeof norm - n, "/%s", t);
+        if (n >= sizeof norm) return;
+    }
+    if (!*norm) snprintf(norm, sizeof norm, "/");
+    /* Resolve the longest prefix that exists. */
+    char head[sizeof norm], out[sizeof norm + PATH_MAX];
+    snprintf(head, sizeof head, "%s", norm);
+    const char *tail = "";
+    for (;;) {
+        char r[PATH_MAX];
+        if (realpath(head, r)) {
+            snprintf(out, sizeof out, "%s%s%s", strcmp(r, "/") ? r : "", *tail ? "/" : "", tail);
+            if (!*out) snprintf(out, sizeof out, "/");
+            break;
+        }
+        char *sl = strrchr(head, '/');
+        if (!sl || sl == head) { snprintf(out, sizeof out, "%s", norm); break; }
+        *sl = 0;
+        tail = norm + (sl - head) + 1;
+    }
+    if (strlen(out) < cap) memcpy(path, out, strlen(out) + 1);
+}
+
 int gv_atlas_run(const gv_atlas_options *o, gv_log_fn log, void *logctx, gv_atlas_result *res, gv_error *err) {
     gv_atlas_result local;
     if (!res) res = &local;
@@ -285,6 +344,10 @@ int gv_atlas_run(const gv_atlas_options *o, gv_log_fn log, void *logctx, gv_atla
     gv_plan p;
     int rc = gv__plan_make(o, &p, err);
     if (rc) { gv__plan_clear(&p); return rc; }
+    /* One spelling per folder: "out", "out/." and a link to it must share
+     * the lock and be swapped as the same folder (a link is followed to
+     * the folder it names, which is what gets replaced). */
+    canon_dir(p.out, sizeof p.out);
     snprintf(res->out, sizeof res->out, "%s", p.out);
     res->pages = p.npages;
     if ((rc = check_out(p.out, err))) { gv__plan_clear(&p); return rc; }
@@ -342,6 +405,36 @@ int gv_atlas_run(const gv_atlas_options *o, gv_log_fn log, void *logctx, gv_atla
         if (!rc) rc = draw_pages(o, &p, d, fresh, todo, err);
         gv__atlas_data_free(d);
     }
+    /* A page that failed keeps its previous version, when the previous
+     * atlas has one, marked stale in the manifest (with no key, so the next
+     * run draws it again): a typo in a spec or a broken table must not take
+     * half of last night's atlas away. */
+    for (size_t k = 0; k < p.npages && !rc; k++) {
+        gv_page_plan *pg = &p.pages[k];
+        if (!pg->failed) continue;
+        gv_out_file *fs[2] = {&pg->pdf, &pg->png};
+        int have = 0, all = 1;
+        for (int q = 0; q < 2; q++) {
+            if (!fs[q]->want) continue;
+            char a[5000];
+            snprintf(a, sizeof a, "%s/%s", p.out, fs[q]->file);
+            struct stat st;
+            if (stat(a, &st) == 0 && S_ISREG(st.st_mode)) have++;
+            else all = 0;
+        }
+        if (!have || !all) continue;
+        for (int q = 0; q < 2 && !rc; q++) {
+            if (!fs[q]->want) continue;
+            char a[5000], b[5000];
+            snprintf(a, sizeof a, "%s/%s", p.out, fs[q]->file);
+            snprintf(b, sizeof b, "%s/%s", fresh, fs[q]->file);
+            unlink(b);
+            if (gv__link_or_copy(a, b)) rc = gv_error_set(err, GV_EOUTPUT, "%s: cannot link or copy %s (%s)", fresh, a, strerror(errno));
+            else if ((rc = gv__sha256_file(b, fs[q]->sha256, err)) != GV_OK) break;
+            fs[q]->key[0] = 0;
+        }
+        if (!rc) pg->stale = 1;
+    }
     for (size_t k = 0; k < p.npages; k++) {
         const gv_page_plan *pg = &p.pages[k];
         int drawn = (pg->pdf.want && !pg->pdf.keep) || (pg->png.want && !pg->png.keep);
@@ -391,7 +484,8 @@ int gv_atlas_run(const gv_atlas_options *o, gv_log_fn log, void *logctx, gv_atla
         for (size_t k = 0; k < p.npages; k++) {
             const gv_page_plan *pg = &p.pages[k];
             if (!pg->failed) continue;
-            gv__job_logf(log, logctx, "failed: %s: %s", pg->id, pg->error);
+            gv__job_logf(log, logctx, "failed: %s: %s%s", pg->id, pg->error,
+                         pg->stale ? " (the previous version of the page is kept, marked stale)" : "");
             if (first == GV_OK) first = pg->failed < 0 ? pg->failed : GV_EDATA;
             if (ln < sizeof list - 1) ln += (size_t)snprintf(list + ln, sizeof list - ln, "%s%s", ln ? ", " : "", pg->id);
         }

@@ -605,9 +605,9 @@ json_object *gv__plan_manifest(const gv_plan *p, int book_pages, const char *boo
         if (ar->kind == GV_AREA_REGION) json_object_object_add(hin, "regions", jnew_str(input_sha(p, "regions")));
         json_object_object_add(hin, "indicator", jnew_str(p->ind_key[pg->ind]));
         json_object_object_add(x, "inputs", hin);
-        if (pg->failed) {
-            json_object_object_add(x, "error", jnew_str(pg->error));
-        } else {
+        if (pg->failed) json_object_object_add(x, "error", jnew_str(pg->error));
+        if (pg->failed && pg->stale) json_object_object_add(x, "stale", json_object_new_boolean(1));
+        if (!pg->failed || pg->stale) {
             json_object *outs = json_object_new_object();
             if (pg->pdf.want) json_object_object_add(outs, "pdf", out_json(&pg->pdf, 0));
             if (pg->png.want) json_object_object_add(outs, "png", out_json(&pg->png, 1));

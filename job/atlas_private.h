@@ -81,6 +81,7 @@ typedef struct gv_page_plan {
     gv_out_file pdf, png;
     int failed;          /* 0, or the GV_E* code of its failure */
     char error[GV_ERR_LEN];
+    int stale;           /* failed, and the previous atlas's version of it is carried on (see atlas_job.c) */
     int book_page;       /* 1-based page of the book, 0 when not in it */
 } gv_page_plan;
 

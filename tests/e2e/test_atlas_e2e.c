@@ -394,6 +394,9 @@ static void test_lock(void **state) {
     assert_int_equal(run(tu_path("'%s/spec.yaml'", cc)), 3);
     assert_non_null(strstr(errbuf, "another geovoice atlas run (pid "));
     assert_non_null(strstr(errbuf, "--wait"));
+    /* Another spelling of the same folder meets the same lock. */
+    assert_int_equal(run(tu_path("'%s/spec.yaml' -o '%s/out/.'", cc, cc)), 3);
+    assert_non_null(strstr(errbuf, "another geovoice atlas run (pid "));
     /* C waits, and says so before it blocks. */
     assert_int_equal(sh(tu_path("('%s' atlas '%s/spec.yaml' --wait 2>'%s/c.err'; echo $? >'%s/c.rc') &", cli, cc, cc, cc)), 0);
     assert_true(wait_for_text(tu_path("%s/c.err", cc), "waiting for the run"));
@@ -410,6 +413,11 @@ static void test_lock(void **state) {
     /* A drew the atlas; C, after A, found nothing to do. */
     assert_true(wait_for_text(tu_path("%s/c.err", cc), "up to date"));
     assert_true(wait_for_text(tu_path("%s/a.err", cc), "12 drawn"));
+    /* Through a link: the folder it names is the atlas (up to date), and
+     * the link stays a link. */
+    assert_int_equal(sh(tu_path("ln -s out '%s/link'", cc)), 0);
+    assert_int_equal(run(tu_path("'%s/spec.yaml' -o '%s/link' --force", cc, cc)), 0);
+    assert_int_equal(sh(tu_path("test -L '%s/link' && test -f '%s/out/manifest.json'", cc, cc)), 0);
 }
 
 static void test_failing_pages(void **state) {
@@ -422,14 +430,21 @@ static void test_failing_pages(void **state) {
     assert_int_equal(tu_write_file(tu_path("%s/counts.csv", cc),
                                    "code,count,support\n00001,40,8\n00002,25,10\n00003,8,4\n00004,60,48\n00005,12,2\n"),
                      0);
+    /* First with national breaks: every page can be drawn (03 shows no
+     * data). */
+    assert_int_equal(run(tu_path("'%s/spec.yaml' --jobs 2", cc)), 0);
+    expect_counts(12, 0, 0);
     change_file(tu_path("%s/spec.yaml", cc), "    palette: Blues\n", "    palette: Blues\n    breaks: local\n");
     assert_int_equal(run(tu_path("'%s/spec.yaml' --jobs 2", cc)), 2);
-    expect_counts(10, 0, 2);
     assert_non_null(strstr(errbuf, "2 of 12 pages failed (03-ty-le-ung-ho, r-vung-nam-ty-le-ung-ho)"));
     assert_non_null(strstr(errbuf, "failed: 03-ty-le-ung-ho: "));
     char out[4400];
     snprintf(out, sizeof out, "%s/out", cc);
-    assert_int_equal(pdf_pages(tu_path("%s/atlas.pdf", out)), 11);
+    /* The two failed pages keep their previous version, marked stale in
+     * the manifest without a key: the book still has all 12 pages (plus
+     * contents), and the page files are there. */
+    assert_non_null(strstr(errbuf, "(the previous version of the page is kept, marked stale)"));
+    assert_int_equal(pdf_pages(tu_path("%s/atlas.pdf", out)), 13);
     json_object *m = tu_json_load(tu_path("%s/manifest.json", out));
     json_object *pages = tu_json_get(m, "pages");
     int nerr = 0;
@@ -437,16 +452,22 @@ static void test_failing_pages(void **state) {
         json_object *pg = json_object_array_get_idx(pages, i);
         if (tu_json_str(pg, "error")) {
             nerr++;
-            assert_null(tu_json_get(pg, "outputs"));
+            assert_true(json_object_get_boolean(tu_json_get(pg, "stale")));
+            assert_string_equal(tu_json_str(pg, "outputs.pdf.key"), "");
             assert_non_null(strstr(tu_json_str(pg, "error"), "no values to classify"));
         }
     }
     assert_int_equal(nerr, 2);
     json_object_put(m);
-    assert_false(tu_exists(tu_path("%s/pages/03-ty-le-ung-ho.png", out)));
+    assert_true(tu_exists(tu_path("%s/pages/03-ty-le-ung-ho.png", out)));
     /* The next run tries the failed pages again and keeps the others. */
     assert_int_equal(run(tu_path("'%s/spec.yaml'", cc)), 2);
     expect_counts(0, 10, 2);
+    /* Without a previous version (a fresh folder), a failed page is left out. */
+    assert_int_equal(run(tu_path("'%s/spec.yaml' -o '%s/fresh'", cc, cc)), 2);
+    expect_counts(10, 0, 2);
+    assert_int_equal(pdf_pages(tu_path("%s/fresh/atlas.pdf", cc)), 11);
+    assert_false(tu_exists(tu_path("%s/fresh/pages/03-ty-le-ung-ho.png", cc)));
 }
 
 static void test_guards(void **state) {
@@ -458,6 +479,11 @@ static void test_guards(void **state) {
     assert_int_equal(sh(tu_path("mkdir -p '%s/mine' && echo keep >'%s/mine/notes.txt'", cc, cc)), 0);
     assert_int_equal(run(tu_path("'%s/spec.yaml' -o '%s/mine'", cc, cc)), 3);
     assert_non_null(strstr(errbuf, "holds no manifest.json"));
+    assert_true(tu_exists(tu_path("%s/mine/notes.txt", cc)));
+    /* A manifest.json that is not an atlas's does not make it one. */
+    assert_int_equal(sh(tu_path("echo '{}' >'%s/mine/manifest.json'", cc)), 0);
+    assert_int_equal(run(tu_path("'%s/spec.yaml' -o '%s/mine'", cc, cc)), 3);
+    assert_non_null(strstr(errbuf, "is not a geovoice atlas manifest"));
     assert_true(tu_exists(tu_path("%s/mine/notes.txt", cc)));
     /* Spec errors: exit 1, the line and the key. */
     change_file(tu_path("%s/spec.yaml", cc), "palette: Blues", "palette: Bluez");
