@@ -96,8 +96,11 @@ int gv_text_unmojibake_as(const char *utf8, gv_encoding e, char **out, gv_error 
             gv__score_words(b.a, b.n, &gu, &xu);
             /* All bytes defined, and read at least as well as the garbled
              * form (minority names that are not single syllables stay as
-             * bad in both). */
-            if (bad == (size_t)-1 && (long)g - (long)x >= (long)gu - (long)xu && g > 0)
+             * bad in both); a value that already reads as Vietnamese
+             * syllables only is taken as written, whatever the other
+             * values are ("Hoà Bình" beside a garbled name is not TCVN3
+             * "Hồ Bình"). */
+            if (bad == (size_t)-1 && (long)g - (long)x >= (long)gu - (long)xu && g > 0 && !(gu > 0 && xu == 0))
                 rc = gv_text_to_utf8((const char *)r, b.n, e, out, err);
         }
     }

@@ -90,6 +90,7 @@ static int syllable_ok(const uint32_t *cp, size_t n) {
     char lower[MAXL];      /* the base letter */
     size_t nl = 0;
     int tones = 0, tone = GV_T_NONE, seen_small = 0;
+    size_t tpos = 0; /* index (in id[]) of the letter that carries the tone */
     for (size_t i = 0; i < n; i++) {
         uint32_t c = cp[i];
         if (c == GV__UNDEF) return 0;
@@ -101,6 +102,7 @@ static int syllable_ok(const uint32_t *cp, size_t n) {
             if (t > 0) {
                 if (v == 'c' || ++tones > 1) return 0;
                 tone = t;
+                tpos = nl - 1;
                 continue;
             }
             if (!m) return 0;
@@ -137,7 +139,7 @@ static int syllable_ok(const uint32_t *cp, size_t n) {
             return 0; /* a consonant with a mark */
         }
         if (p.tone && ++tones > 1) return 0;
-        if (p.tone) tone = p.tone;
+        if (p.tone) { tone = p.tone; tpos = nl; }
         id[nl] = v;
         lower[nl] = bse;
         nl++;
@@ -161,6 +163,26 @@ static int syllable_ok(const uint32_t *cp, size_t n) {
     memcpy(fin, lower + v1, nl - v1);
     fin[nl - v1] = 0;
     if (!in_list(NUCLEI, nuc) || !in_list(FINALS, fin)) return 0;
+    /* The tone sits on the nucleus, where Vietnamese puts it (old and new
+     * styles both: hòa and hoà, thủy and thuỷ): on the last modified vowel
+     * (ư ơ â ...: thuở, người, khuyến), else on the first of a nucleus
+     * that ends in a glide (ao, ai, ưu...), on either of oa, oe, uy, oo,
+     * and on the middle of three (ngoài, khuỷu). "xaõ" is no syllable: it
+     * is VNI bytes read as Windows-1252 (xã). */
+    if (tone != GV_T_NONE) {
+        if (tpos < v0 || tpos >= v1) return 0;
+        size_t tp = tpos - v0, L = v1 - v0, lastmod = (size_t)-1;
+        for (size_t k = 0; k < L; k++)
+            if (strchr("ABEOWU", nuc[k])) lastmod = k;
+        int ok;
+        if (L == 1) ok = 1;
+        else if (lastmod != (size_t)-1) ok = tp == lastmod;
+        else if (L == 2 && (!strcmp(nuc, "oa") || !strcmp(nuc, "oe") || !strcmp(nuc, "uy") || !strcmp(nuc, "oo")))
+            ok = 1;
+        else if (L == 2) ok = tp == 0;
+        else ok = tp == 1;
+        if (!ok) return 0;
+    }
     if (gi && nuc[0] == 'E' && strlen(nuc) < MAXL) {
         memmove(nuc + 1, nuc, strlen(nuc) + 1);
         nuc[0] = 'i';

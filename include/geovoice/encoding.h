@@ -163,10 +163,11 @@ GV_API int gv_text_unmojibake(const char *utf8, gv_encoding *as, char **out, gv_
 /* As gv_text_unmojibake when the encoding is known (from the other values
  * of a layer): *out gets e's reading of the recovered bytes when they hold
  * a byte >= 0x80, are all defined in e and read at least as well as utf8
- * (good words minus bad ones, at least one good), even if utf8 reads as
- * syllables itself (VNI "Xã" is "Xaõ", which Latin-1 makes a plausible
- * word); else NULL. e is UTF-8,
- * CP1258, TCVN3 or VNI (else GV_EUSAGE). */
+ * (good words minus bad ones, at least one good), and utf8 itself does
+ * not read as Vietnamese syllables only (a valid name beside mojibake is
+ * taken as written: "Hoà Bình" is not TCVN3 "Hồ Bình"; VNI "Xã" garbled
+ * to "Xaõ" is no syllable, the tone being on the wrong vowel); else NULL.
+ * e is UTF-8, CP1258, TCVN3 or VNI (else GV_EUSAGE). */
 GV_API int gv_text_unmojibake_as(const char *utf8, gv_encoding e, char **out, gv_error *err);
 
 /* ----------------------------------------------------------- conversion */

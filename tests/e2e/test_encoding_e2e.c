@@ -502,6 +502,32 @@ static void test_mojibake_layer(void **state) {
     gv_layer_free(l);
 }
 
+/* A valid UTF-8 name beside one mojibake value: the mojibake is repaired,
+ * the valid name is taken as written (its bytes read as TCVN3 would also
+ * be syllables: "Hoà Bình" would become "Hồ Bình"). */
+static void test_mojibake_keeps_valid(void **state) {
+    (void)state;
+    char *moji = ic("ISO-8859-1", "UTF-8", "H\xB5 N\xE9i"); /* TCVN3 "Hà Nội" read as Latin-1 */
+    char gj[2000];
+    snprintf(gj, sizeof gj,
+             "{\"type\":\"FeatureCollection\",\"features\":["
+             "{\"type\":\"Feature\",\"properties\":{\"ma\":\"1\",\"ten\":\"Hoà Bình\"},"
+             "\"geometry\":{\"type\":\"Polygon\",\"coordinates\":[[[105,20],[106,20],[106,21],[105,21],[105,20]]]}},"
+             "{\"type\":\"Feature\",\"properties\":{\"ma\":\"2\",\"ten\":\"%s\"},"
+             "\"geometry\":{\"type\":\"Polygon\",\"coordinates\":[[[105,21],[106,21],[106,22],[105,22],[105,21]]]}}]}\n",
+             moji);
+    free(moji);
+    const char *path = keep("moji-valid.geojson");
+    assert_int_equal(tu_write_file(path, gj), 0);
+    gv_layer *l = open_ok(path);
+    assert_string_equal(gv_layer_value(l, 0, 1), "Hoà Bình");
+    assert_string_equal(gv_layer_value(l, 1, 1), "Hà Nội");
+    gv_layer_encoding_info e = enc_of(l);
+    assert_int_equal(e.mojibake, 1);
+    assert_non_null(strstr(e.summary, "; 1 values were TCVN3 mojibake (repaired)"));
+    gv_layer_free(l);
+}
+
 /* Text that is Vietnamese in no encoding geovoice knows (Latin-1 French):
  * without a .cpg an error naming file, feature, field and bytes; with a
  * .cpg naming its code page, read as the .cpg says. */
@@ -535,7 +561,7 @@ int main(void) {
         cmocka_unit_test(test_truncated_utf8), cmocka_unit_test(test_mixed),
         cmocka_unit_test(test_check_report),   cmocka_unit_test(test_map_join_by_name),
         cmocka_unit_test(test_tcvn3_capitals), cmocka_unit_test(test_ambiguous),
-        cmocka_unit_test(test_mojibake_layer), cmocka_unit_test(test_not_vietnamese),
+        cmocka_unit_test(test_mojibake_layer), cmocka_unit_test(test_mojibake_keeps_valid), cmocka_unit_test(test_not_vietnamese),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     if (!getenv("GV_KEEP")) tu_rmtree(dir());

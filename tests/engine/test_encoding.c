@@ -737,9 +737,11 @@ static void test_detect_cases(void **state) {
 static void test_syllables(void **state) {
     (void)state;
     static const char *const good[] = {"Nguyễn", "giếng", "Quảng", "thuở", "Yên", "Đắk", "Lắk", "Păh",
-                                       "ương", "Huế", "Ứng", "HÀ", "NỘI", "xoắn", "Nghĩa", "quýt", "tiếng", "khuỷu", "Khuê"};
+                                       "ương", "Huế", "Ứng", "HÀ", "NỘI", "xoắn", "Nghĩa", "quýt", "tiếng", "khuỷu", "Khuê",
+                                       "Hoà", "Hòa", "Thuỷ", "Thủy", "người", "cửa", "ngoài", "mùa", "Hoàng"};
     static const char *const bad[] = {"Tổnh", "Hoµ", "Noäi", "nÔi", "Hoàà", "ặa", "ấch", "ỉng", "nh̀", "bằt",
-                                      "ẽu", "Sụnp", "ñaêk"};
+                                      "ẽu", "Sụnp", "ñaêk",
+                                      "Xaõ", "caì", "ngứơi", "thụơ"}; /* the last four: tone on the wrong vowel */
     for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
         size_t g, b;
         gv_text_scores(good[i], strlen(good[i]), GV_ENC_UTF8, 0, &g, &b);
