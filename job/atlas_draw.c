@@ -210,8 +210,9 @@ static int prepare_indicator(gv_atlas_data *d, size_t i, gv_log_fn log, void *lo
         if (name[0] != '@') {
             c = gv_table_col_index(td->T, name);
             if (c < 0) {
-                rc = gv_error_set(err, GV_EDATA, "%s: the table has no column '%s' (value '%s'%s)", gv_table_path(td->T),
-                                  name, ind->value, k == nv ? ", suppress" : "");
+                rc = gv_error_set(err, GV_EDATA, "%s: the table has no column '%s' (%s: line %d, indicator's %s '%s')",
+                                  gv_table_path(td->T), name, d->p->spec->path, ind->line,
+                                  k == nv ? "suppress.column" : "value", k == nv ? name : ind->value);
                 break;
             }
             /* A bad cell is bad input wherever it is. */
@@ -264,8 +265,9 @@ static int prepare_indicator(gv_atlas_data *d, size_t i, gv_log_fn log, void *lo
     if (!rc) {
         char sup[64] = "";
         if (ind->suppress_column) snprintf(sup, sizeof sup, " (%zu suppressed)", nsup);
-        gv__job_logf(log, logctx, "indicator '%s': %zu units, %zu without data%s, %zu national classes (%s)", ind->slug,
-                     nf, nmiss, sup, id->breaks.k, ind->classify);
+        gv__job_logf(log, logctx, "indicator '%s': %zu units, %zu without data%s, %zu national classes (%s)%s", ind->slug,
+                     nf, nmiss, sup, id->breaks.k, ind->classify,
+                     ind->local_breaks ? "; province and region pages classify their own units (breaks: local)" : "");
     }
     return rc;
 }

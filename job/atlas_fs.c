@@ -93,9 +93,9 @@ int gv__lock_take(const char *path, int wait, gv_log_fn log, void *logctx, int *
         if (!wait) {
             close(fd);
             return gv_error_set(err, GV_EOUTPUT,
-                                "another geovoice atlas run%s%s is writing this output folder (lock %s); "
+                                "another geovoice atlas run%s%s%s is writing this output folder (lock %s); "
                                 "try again when it has finished, or pass --wait",
-                                *pid ? " (pid " : "", *pid ? pid : "", path);
+                                *pid ? " (pid " : "", *pid ? pid : "", *pid ? ")" : "", path);
         }
         gv__job_logf(log, logctx, "waiting for the run%s%s%s that holds %s", *pid ? " (pid " : "", pid,
                      *pid ? ")" : "", path);

@@ -116,6 +116,43 @@ static const char *input_sha(const gv_plan *p, const char *id) {
     return i >= 0 ? p->inputs[i].sha256 : "";
 }
 
+/* A separator at either end of a title, or doubled inside it, left by an
+ * empty {code} (national and region pages have no code): "{code} {name}"
+ * is "Toàn quốc", "{name} ({code})" is "Toàn quốc", "{code} — {name}" is
+ * "Toàn quốc". */
+static int sep_at(const char *s) {
+    if (*s == ' ' || *s == '-' || *s == ':' || *s == ',' || *s == '/' || *s == '|') return 1;
+    if (!strncmp(s, "\xE2\x80\x94", 3) || !strncmp(s, "\xE2\x80\x93", 3) || !strncmp(s, "\xC2\xB7", 2))
+        return (unsigned char)s[0] == 0xC2 ? 2 : 3; /* — – · */
+    return 0;
+}
+static void tidy_title(char *t) {
+    char *w = t;
+    for (const char *r = t; *r;) {
+        if ((r[0] == '(' && r[1] == ')') || (r[0] == '[' && r[1] == ']')) { r += 2; continue; }
+        *w++ = *r++;
+    }
+    *w = 0;
+    /* collapse spaces */
+    w = t;
+    for (const char *r = t; *r; r++)
+        if (!(*r == ' ' && (w == t || w[-1] == ' '))) *w++ = *r;
+    *w = 0;
+    /* leading separators */
+    size_t lead = 0;
+    for (int m; (m = sep_at(t + lead));) lead += (size_t)m;
+    if (lead) memmove(t, t + lead, strlen(t + lead) + 1);
+    /* trailing separators */
+    for (size_t n = strlen(t); n;) {
+        size_t m = 0;
+        for (size_t back = 1; back <= 3 && back <= n; back++)
+            if (sep_at(t + n - back) == (int)back || (back == 1 && sep_at(t + n - 1) == 1)) { m = back; break; }
+        if (!m) break;
+        n -= m;
+        t[n] = 0;
+    }
+}
+
 /* Title template with {name} and {code} replaced. */
 static void fill_template(const char *t, const gv_area *a, char *out, size_t n) {
     size_t k = 0;
@@ -131,6 +168,7 @@ static void fill_template(const char *t, const gv_area *a, char *out, size_t n) 
         } else out[k++] = *s++;
     }
     out[k] = 0;
+    if (a->kind != GV_AREA_PROVINCE && t && strstr(t, "{code}")) tidy_title(out);
 }
 
 static int cmp_code(const void *a, const void *b) {
@@ -207,6 +245,13 @@ static int make_areas(gv_plan *p, gv_error *err) {
             gv_atlas_slug(name, slug, sizeof slug);
             snprintf(a.code, sizeof a.code, "r-%s", *slug ? slug : "group");
             snprintf(a.name, sizeof a.name, "%s", name);
+            for (size_t j = 0; j < p->nareas && !rc; j++)
+                if (p->areas[j].kind == GV_AREA_REGION && !strcmp(p->areas[j].code, a.code))
+                    rc = gv_error_set(err, GV_EUSAGE,
+                                      "%s: groups '%s' and '%s' give the same page name '%s' (names that differ only in "
+                                      "marks, case or punctuation); rename one",
+                                      s->regions, p->areas[j].name, name, a.code);
+            if (rc) break;
             for (size_t i = 0; i < nprov; i++) {
                 const char *gr = gv_grouping_group(g, prov[i]->code);
                 if (!gr || strcmp(gr, name)) continue;

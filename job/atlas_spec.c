@@ -328,7 +328,7 @@ static int parse_indicator(ctx *c, gv_atlas_spec *s, gv_atlas_indicator *ind, ya
     ind->line = (int)v->start_mark.line + 1;
     ind->decimals = -1;
     if (v->type != YAML_MAPPING_NODE) return fail(c, v, where, "expected a mapping with name, value, ...");
-    yaml_node_t *at_value = v, *at_title = NULL, *at_sub = NULL, *at_table = NULL, *at_slug = NULL;
+    yaml_node_t *at_value = v, *at_title = NULL, *at_sub = NULL, *at_table = NULL, *at_slug = NULL, *at_palette = NULL;
     char *breaks = NULL;
     int rc = GV_OK;
     for (yaml_node_pair_t *p = v->data.mapping.pairs.start; p < v->data.mapping.pairs.top && !rc; p++) {
@@ -348,6 +348,7 @@ static int parse_indicator(ctx *c, gv_atlas_spec *s, gv_atlas_indicator *ind, ya
                 if (gv_classify_parse(ind->classify, &cs, &e2)) rc = fail(c, x, full, "%s", e2.msg);
             }
         } else if (!strcmp(kk, "palette")) {
+            at_palette = x;
             if (!(rc = set_str(c, x, full, &ind->palette)) && !gv_palette_kind(ind->palette)) {
                 unsigned tmp[3];
                 gv_error e2;
@@ -424,6 +425,13 @@ static int parse_indicator(ctx *c, gv_atlas_spec *s, gv_atlas_indicator *ind, ya
     if (!ind->classify && !(ind->classify = dup("quantile:5"))) return gv_error_set(c->err, GV_ENOMEM, "out of memory");
     if (!ind->palette && !(ind->palette = dup(ind->has_center ? "RdBu" : "YlOrRd")))
         return gv_error_set(c->err, GV_ENOMEM, "out of memory");
+    if (ind->has_center && gv_palette_kind(ind->palette) != GV_PALETTE_DIVERGING) {
+        snprintf(key, sizeof key, "%s.palette", where);
+        return fail(c, at_palette ? at_palette : v, key,
+                    "'%s' is not diverging, and the indicator has a 'center' (diverging: BrBG, PiYG, PRGn, PuOr, "
+                    "RdBu, RdGy, RdYlBu, RdYlGn, Spectral)",
+                    ind->palette);
+    }
     if (!ind->legend_title && !(ind->legend_title = dup(ind->name))) return gv_error_set(c->err, GV_ENOMEM, "out of memory");
     return GV_OK;
 }
@@ -493,6 +501,39 @@ static int parse_pages(ctx *c, gv_atlas_spec *s, yaml_node_t *v) {
             } else rc = fail(c, x, full, "expected all, none or a list of province codes");
         }
         if (rc) return rc;
+    }
+    return GV_OK;
+}
+
+/* Before reading: every scalar becomes NFC (a title typed with
+ * decomposed marks draws and slugs as the same text as a composed one),
+ * and a key given twice in one mapping is an error (libyaml keeps both,
+ * and which one wins would be an accident of the reader). */
+static int prepare_doc(ctx *c) {
+    for (yaml_node_t *n = c->doc->nodes.start; n < c->doc->nodes.top; n++) {
+        if (n->type != YAML_SCALAR_NODE || !n->data.scalar.value) continue;
+        int ascii = 1;
+        for (size_t i = 0; i < n->data.scalar.length && ascii; i++) ascii = n->data.scalar.value[i] < 0x80;
+        if (ascii) continue;
+        utf8proc_uint8_t *nfc = utf8proc_NFC(n->data.scalar.value);
+        if (!nfc) return fail(c, n, "?", "not UTF-8 text (save the spec as UTF-8)");
+        free(n->data.scalar.value); /* libyaml's yaml_free is free() */
+        n->data.scalar.value = nfc;
+        n->data.scalar.length = strlen((const char *)nfc);
+    }
+    for (yaml_node_t *n = c->doc->nodes.start; n < c->doc->nodes.top; n++) {
+        if (n->type != YAML_MAPPING_NODE) continue;
+        for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
+            yaml_node_t *k = node(c, p->key);
+            if (k->type != YAML_SCALAR_NODE) continue;
+            for (yaml_node_pair_t *q = n->data.mapping.pairs.start; q < p; q++) {
+                yaml_node_t *k0 = node(c, q->key);
+                if (k0->type == YAML_SCALAR_NODE && !strcmp((const char *)k0->data.scalar.value,
+                                                            (const char *)k->data.scalar.value))
+                    return fail(c, k, (const char *)k->data.scalar.value, "given twice in the same mapping (first on line %zu)",
+                                (size_t)k0->start_mark.line + 1);
+            }
+        }
     }
     return GV_OK;
 }
@@ -608,7 +649,8 @@ int gv_atlas_spec_read(const char *path, gv_atlas_spec **out, gv_error *err) {
                           parser.context ? " " : "", parser.context ? parser.context : "");
     } else {
         ctx c = {path, &doc, err};
-        rc = parse_root(&c, s);
+        rc = prepare_doc(&c);
+        if (!rc) rc = parse_root(&c, s);
         if (!rc) rc = fill_defaults(s, err);
         yaml_document_delete(&doc);
     }

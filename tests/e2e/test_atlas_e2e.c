@@ -295,6 +295,24 @@ static void test_incremental(void **state) {
     assert_int_equal(run(tu_path("'%s'", specs)), 0);
     expect_counts(6, 6, 0);
     assert_true(inode(tu_path("%s/atlas.pdf", out)) != book);
+    {
+        /* {code} is the province's code; national and region pages have
+         * none, and the template's "()" and separators go with it. */
+        json_object *m = tu_json_load(tu_path("%s/manifest.json", out));
+        json_object *pages = tu_json_get(m, "pages");
+        int nat = 0, prov = 0, region = 0;
+        for (size_t i = 0; i < json_object_array_length(pages); i++) {
+            const char *t = tu_json_str(json_object_array_get_idx(pages, i), "title");
+            assert_null(strstr(t, "()"));
+            nat += !strcmp(t, "Ủng hộ — Toàn quốc");
+            prov += !strcmp(t, "Ủng hộ (01) — Tỉnh Một");
+            region += !strncmp(t, "Ủng hộ — Vùng", strlen("Ủng hộ — Vùng"));
+        }
+        json_object_put(m);
+        assert_int_equal(nat, 1);
+        assert_int_equal(prov, 1);
+        assert_true(region >= 1);
+    }
 
     /* --force: everything. */
     assert_int_equal(run(tu_path("'%s' --force", specs)), 0);
@@ -491,6 +509,12 @@ static void test_guards(void **state) {
     assert_non_null(strstr(errbuf, "line 17, key 'indicators[2].palette': unknown palette 'Bluez'"));
     assert_int_equal(run(tu_path("'%s/nope.yaml'", cc)), 1);
     assert_int_equal(run(""), 1);
+    /* Two groups whose page names would collide. */
+    change_file(tu_path("%s/spec.yaml", cc), "palette: Bluez", "palette: Blues");
+    assert_int_equal(tu_write_file(tu_path("%s/groups2.csv", cc), "code,group\n01,Vùng Nam\n02,Vung Nam\n03,Vùng Nam\n"), 0);
+    change_file(tu_path("%s/spec.yaml", cc), "  regions: ", tu_path("  regions: %s/groups2.csv\n  # was: ", cc));
+    assert_int_equal(run(tu_path("'%s/spec.yaml'", cc)), 1);
+    assert_non_null(strstr(errbuf, "groups 'Vùng Nam' and 'Vung Nam' give the same page name 'r-vung-nam'"));
 }
 
 /* The real 2025 set: Đà Nẵng reaches Hoàng Sa, Khánh Hòa Trường Sa; their

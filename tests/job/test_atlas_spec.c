@@ -54,7 +54,7 @@ static void test_full_spec(void **state) {
                        "    table: t\n"
                        "    value: urban / pop * 100\n"
                        "    classify: jenks:4\n"
-                       "    palette: Blues\n"
+                       "    palette: RdBu\n"
                        "    breaks: local\n"
                        "    center: 50\n"
                        "    suppress: {column: pop, below: 5}\n"
@@ -66,6 +66,7 @@ static void test_full_spec(void **state) {
                        "  provinces: [\"01\", 79]\n"
                        "  order: area\n",
                        &s, &e);
+    if (rc) print_error("%s\n", e.msg);
     assert_int_equal(rc, GV_OK);
     assert_string_equal(s->title, "Atlas thử");
     assert_string_equal(s->set, "vn-2025");
@@ -113,6 +114,23 @@ static void test_defaults(void **state) {
     assert_int_equal(s->level, GV_LEVEL_COMMUNE);
     assert_string_equal(s->national_name, "Toàn quốc");
     assert_null(s->output);
+    gv_atlas_spec_free(s);
+}
+
+/* Text typed with decomposed marks (NFD) is read as NFC: titles draw,
+ * and names slug, the same as composed text. */
+static void test_nfc(void **state) {
+    (void)state;
+    gv_atlas_spec *s = NULL;
+    gv_error e;
+    /* "Tỷ lệ" with y + hook above + ... decomposed: U+0079 U+0309, U+0065 U+0323 U+0302 */
+    assert_int_equal(read_spec("set: vn-2025\ntitle: \"T\x79\xCC\x89 l\x65\xCC\xA3\xCC\x82\"\n"
+                               "indicators:\n  - {name: \"T\x79\xCC\x89 l\x65\xCC\xA3\xCC\x82\", value: \"@area_km2\"}\n",
+                               &s, &e),
+                     GV_OK);
+    assert_string_equal(s->title, "Tỷ lệ");
+    assert_string_equal(s->indicators[0].name, "Tỷ lệ");
+    assert_string_equal(s->indicators[0].slug, "ty-le");
     gv_atlas_spec_free(s);
 }
 
@@ -188,6 +206,14 @@ static void test_errors(void **state) {
     expect_error(buf, "line 2, key 'locale'");
     snprintf(buf, sizeof buf, "set: vn-2025\ntables:\n  t: {file: a.csv, joni: code}\n%s", ok_ind);
     expect_error(buf, "line 3, key 'tables.t.joni': unknown key");
+    /* A key given twice: which one wins would be an accident. */
+    expect_error("set: vn-2025\nset: vn-2019\nindicators:\n  - {name: A, value: \"@area_km2\"}\n",
+                 "line 2, key 'set': given twice in the same mapping (first on line 1)");
+    expect_error("set: vn-2025\nindicators:\n  - name: A\n    value: \"@area_km2\"\n    palette: Blues\n    palette: Reds\n",
+                 "line 6, key 'palette': given twice in the same mapping (first on line 5)");
+    /* A centre needs a diverging palette: said before anything is drawn. */
+    expect_error("set: vn-2025\nindicators:\n  - name: A\n    value: \"@area_km2\"\n    center: 0\n    palette: Blues\n",
+                 "line 6, key 'indicators[1].palette': 'Blues' is not diverging, and the indicator has a 'center'");
     /* YAML syntax: libyaml's own message, with line and column. */
     expect_error("set: vn-2025\nindicators:\n  - name: [unclosed\n", "line ");
 }
@@ -197,6 +223,7 @@ int main(void) {
         cmocka_unit_test(test_full_spec),
         cmocka_unit_test(test_defaults),
         cmocka_unit_test(test_slug),
+        cmocka_unit_test(test_nfc),
         cmocka_unit_test(test_errors),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
