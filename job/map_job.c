@@ -390,6 +390,29 @@ int gv_map_run(const gv_map_options *o, gv_log_fn log, void *logctx, gv_error *e
         /* The circles take the darkest colour of the 3-class palette
          * (Reds: #de2d26). */
         if ((rc = gv_palette_colors(palette, 3, o->reverse, colors, err))) goto done;
+        /* A circle's area is its value: zero draws nothing, a negative
+         * value cannot be drawn. Counted and named, not hidden. */
+        size_t nzero = 0, nneg = 0, first = (size_t)-1;
+        for (size_t i = 0; i < nf; i++) {
+            if (!isfinite(values[i]) || values[i] > 0) continue;
+            if (values[i] < 0) nneg++;
+            else nzero++;
+            if (first == (size_t)-1) first = i;
+        }
+        if (nneg && o->strict) {
+            for (size_t i = 0; i < nf; i++)
+                if (values[i] < 0) { first = i; break; }
+            rc = gv_error_set(err, GV_EDATA, "%s: feature %lld: value '%s' is %g: a proportional circle needs a value of 0 or more (--strict)",
+                              o->shapes, gv_layer_fid(L, first), o->value, values[first]);
+            goto done;
+        }
+        if (nzero || nneg) {
+            char fv[64];
+            snprintf(fv, sizeof fv, "%g", values[first]);
+            logf_(log, logctx, "symbols: %zu units have no circle: %zu with value 0, %zu negative (first: feature %lld, value %s)%s",
+                  nzero + nneg, nzero, nneg, gv_layer_fid(L, first), fv,
+                  nneg ? "; a proportional circle cannot show a negative value (map it with --mode diverging)" : "");
+        }
     } else {
         if (mode == GV__MODE_DIVERGING && (rc = gv__center_value(o->center, E, var_sum, &center, err))) goto done;
         if ((rc = mode == GV__MODE_DIVERGING ? gv_classify_centered(values, nf, &cspec, center, &br, &k_below, err)

@@ -156,11 +156,59 @@ static void test_symbols_usage(void **state) {
     free(err);
 }
 
+/* Values of 0 or below get no circle: counted in the log, and with
+ * --strict a negative one is an error naming the feature (not tested
+ * here: --strict stops first on the census table's Huế name). The count is
+ * worked out from the census table: provinces under 1,000,000 people. */
+static void test_symbols_nonpositive(void **state) {
+    (void)state;
+    if (!tu_have_data()) skip();
+    double pop[100];
+    census(pop);
+    size_t want = 0;
+    for (int i = 0; i < 100; i++) want += isfinite(pop[i]) && pop[i] < 1000000;
+    assert_true(want > 0);
+    const char *dir = tu_tmpdir("symbols-neg");
+    char *err = NULL;
+    int rc = tu_run_cli(tu_path("map --shapes '%s' --layer provinces --data '%s' --join code=gso_code --mode symbols"
+                                " --value 'population_total - 1000000' --dpi 50 -o '%s/n.png'",
+                                B2019, CENSUS, dir),
+                        &err);
+    assert_int_equal(rc, 0);
+    char line[200];
+    snprintf(line, sizeof line, "symbols: %zu units have no circle: 0 with value 0, %zu negative (first: feature ", want, want);
+    if (!strstr(err, line)) print_error("%s\nwanted: %s\n", err, line);
+    assert_non_null(strstr(err, line));
+    free(err);
+    tu_rmtree(dir);
+}
+
+/* --strict: a negative value is an error naming the feature, and no file
+ * is written. On the small fixture: support - 9 is -1 for feature 0
+ * (support 8). */
+static void test_symbols_negative_strict(void **state) {
+    (void)state;
+    const char *dir = tu_tmpdir("symbols-strict");
+    char *err = NULL;
+    int rc = tu_run_cli(tu_path("map --shapes '%s/tests/data/atlas/communes.geojson' --data '%s/tests/data/atlas/counts.csv'"
+                                " --join code=code --mode symbols --value 'support - 9' --strict --dpi 50 -o '%s/s.png'",
+                                GV_TEST_SRCDIR, GV_TEST_SRCDIR, dir),
+                        &err);
+    assert_int_equal(rc, 2);
+    assert_non_null(strstr(err, "communes.geojson: feature 0: value 'support - 9' is -1: a proportional circle needs a value "
+                                "of 0 or more (--strict)"));
+    assert_false(tu_exists(tu_path("%s/s.png", dir)));
+    free(err);
+    tu_rmtree(dir);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_symbols_default_scale),
         cmocka_unit_test(test_symbols_fixed_scale),
         cmocka_unit_test(test_symbols_usage),
+        cmocka_unit_test(test_symbols_nonpositive),
+        cmocka_unit_test(test_symbols_negative_strict),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
