@@ -381,11 +381,13 @@ int gv__atlas_draw_page(const gv_atlas_data *d, gv_plan *p, size_t k, const char
     const gv_layer *L = ad->layer ? ad->layer : d->L;
     int en = d->loc == GV_LOCALE_EN;
     double *v = malloc((ad->n ? ad->n : 1) * sizeof *v);
-    if (!v) return gv_error_set(err, GV_ENOMEM, "out of memory");
+    unsigned char *sup = malloc(ad->n ? ad->n : 1);
+    if (!v || !sup) { free(v); free(sup); return gv_error_set(err, GV_ENOMEM, "out of memory"); }
     size_t nsup = 0;
     for (size_t j = 0; j < ad->n; j++) {
         v[j] = id->values[ad->idx[j]];
-        nsup += id->suppressed[ad->idx[j]];
+        sup[j] = id->suppressed[ad->idx[j]];
+        nsup += sup[j];
     }
     gv_breaks br = id->breaks;
     unsigned colors[GV_CLASSES_MAX];
@@ -401,6 +403,7 @@ int gv__atlas_draw_page(const gv_atlas_data *d, gv_plan *p, size_t k, const char
         if (rc) {
             gv_error_prefix(err, "%s: local classes of '%s': ", ar->name, ind->value);
             free(v);
+            free(sup);
             return rc;
         }
     }
@@ -414,9 +417,7 @@ int gv__atlas_draw_page(const gv_atlas_data *d, gv_plan *p, size_t k, const char
     if (nsup && ln < sizeof legend) {
         char kbuf[64];
         gv_format_number(ind->suppress_below, ind->suppress_below == floor(ind->suppress_below) ? 0 : 2, d->loc, kbuf, sizeof kbuf);
-        snprintf(legend + ln, sizeof legend - ln, en ? "\n%zu suppressed (%s < %s): shown as no data"
-                                                     : "\n%zu đơn vị ẩn (%s < %s): tính là không có dữ liệu",
-                 nsup, ind->suppress_column, kbuf);
+        snprintf(legend + ln, sizeof legend - ln, en ? "\nsuppressed: %s < %s" : "\nẩn khi %s < %s", ind->suppress_column, kbuf);
     }
     gv_map_spec ms;
     memset(&ms, 0, sizeof ms);
@@ -425,6 +426,10 @@ int gv__atlas_draw_page(const gv_atlas_data *d, gv_plan *p, size_t k, const char
     ms.breaks = &br;
     ms.colors = colors;
     ms.nodata_color = 0xf0f0f0;
+    /* Suppressed units: a grey and a legend row of their own, apart from
+     * no data (as geovoice map draws them). */
+    ms.suppressed = nsup ? sup : NULL;
+    ms.suppressed_color = 0xa0a0a0;
     ms.title = pg->title;
     ms.subtitle = *pg->subtitle ? pg->subtitle : NULL;
     ms.legend_title = legend;
@@ -459,5 +464,6 @@ int gv__atlas_draw_page(const gv_atlas_data *d, gv_plan *p, size_t k, const char
     if (pg->pdf.want && !pg->pdf.keep) rc = draw_one(&ms, dir, &pg->pdf, 0, err);
     if (!rc && pg->png.want && !pg->png.keep) rc = draw_one(&ms, dir, &pg->png, 1, err);
     free(v);
+    free(sup);
     return rc;
 }

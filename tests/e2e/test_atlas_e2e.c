@@ -172,6 +172,18 @@ static void test_book_pages_manifest(void **state) {
     snprintf(out, sizeof out, "%s/out", c);
     /* 6 areas (nation, 3 provinces, 2 regions) x 2 indicators + contents. */
     assert_int_equal(pdf_pages(tu_path("%s/atlas.pdf", out)), 13);
+    /* The national page's legend, worked out from counts.csv: rates
+     * support/count*100 = 20, 40, (00003: count 8 < 10, suppressed), 80,
+     * 16.7, 40, 60, 80; equal:3 over 16.67..80 puts edges at 37.78 and
+     * 58.89: 2, 2 and 3 units; the suppressed unit has a row of its own,
+     * apart from no data. */
+    {
+        char *t = capture(tu_path("pdftotext '%s/pages/vn-ty-le-ung-ho.pdf' -", out));
+        assert_non_null(t);
+        assert_non_null(strstr(t, "16,7 – 37,8 (2)\n37,8 – 58,9 (2)\n58,9 – 80,0 (3)\nẨn (số lượng nhỏ) (1)"));
+        assert_null(strstr(t, "Không có dữ liệu"));
+        free(t);
+    }
     json_object *m = tu_json_load(tu_path("%s/manifest.json", out));
     assert_non_null(m);
     json_object *pages = tu_json_get(m, "pages");
