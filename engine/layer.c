@@ -509,6 +509,10 @@ static int layer_open(const char *src, const char *layer, const char *where, con
     OGRCoordinateTransformationH ct = NULL;
     char *where_enc = NULL, *dbf_base = NULL;
     long long *fids = NULL;
+    /* The filter's text as NFC, the form every name is read in: a --where
+     * typed with decomposed marks (NFD) matches the same units. */
+    char *where_nfc = where && has_nonascii(where) ? (char *)utf8proc_NFC((const utf8proc_uint8_t *)where) : NULL;
+    if (where_nfc) where = where_nfc;
     /* Shapefiles: GDAL must hand over the DBF bytes as stored (ENCODING=""
      * and SHAPE_ENCODING=""), never recoded by its reading of the .cpg or
      * LDID: geovoice decodes them itself (layer_text.c). */
@@ -706,6 +710,7 @@ static int layer_open(const char *src, const char *layer, const char *where, con
     if ((rc = diagnose_extent(l, srs, ct != NULL, lenient, err))) goto done;
 done:
     free(where_enc);
+    free(where_nfc);
     free(dbf_base);
     free(fids);
     if (ct) OCTDestroyCoordinateTransformation(ct);

@@ -480,6 +480,16 @@ static void test_where_filter(void **state) {
     assert_int_equal(gv_layer_count(l), 2);
     assert_string_equal(gv_layer_value(l, 1, 0), "79");
     gv_layer_free(l);
+    /* A filter typed with decomposed marks (NFD) matches the NFC names:
+     * "Hà Nội" as H a U+0300 ' ' N o U+0323 U+0302 i. */
+    p = tu_path("%s/where-nfc.geojson", dir());
+    write_text(p, "{\"type\":\"FeatureCollection\",\"features\":["
+                  "{\"type\":\"Feature\",\"properties\":{\"ten\":\"Hà Nội\"},\"geometry\":null},"
+                  "{\"type\":\"Feature\",\"properties\":{\"ten\":\"Huế\"},\"geometry\":null}]}\n");
+    l = must_open(p, NULL, "ten = 'Ha\xCC\x80 No\xCC\xA3\xCC\x82i'");
+    assert_int_equal(gv_layer_count(l), 1);
+    assert_string_equal(gv_layer_value(l, 0, 0), "Hà Nội");
+    gv_layer_free(l);
 }
 
 static void test_errors(void **state) {
