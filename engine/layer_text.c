@@ -381,6 +381,24 @@ int gv__layer_text_decode(gv__text_job *j, gv__layer_text *t, gv_error *err) {
         flags = o->encoding_flags;
         in->overridden = 1;
         snprintf(how, sizeof how, "as given (--encoding); the bytes alone say %s", enc_label(det));
+        /* A forced reading that makes poor Vietnamese is said, not
+         * trusted silently. */
+        size_t ge = 0, be = 0, gd = 0, bd = 0;
+        if ((e == GV_ENC_CP1258 || e == GV_ENC_TCVN3 || e == GV_ENC_VNI) && e != det &&
+            gv_enc_detector_words(d, e, &ge, &be) == GV_OK && be > ge) {
+            in->problem = 1;
+            if (gv_enc_detector_words(d, det, &gd, &bd) == GV_OK && gd + bd)
+                issue(t, "--encoding %s reads poorly: %zu of %zu words are Vietnamese syllables (as %s: %zu of %zu)",
+                      enc_label(e), ge, ge + be, enc_label(det), gd, gd + bd);
+            else
+                issue(t, "--encoding %s reads poorly: %zu of %zu words are Vietnamese syllables", enc_label(e), ge,
+                      ge + be);
+        } else if (e != GV_ENC_UTF8 && e != det && det == GV_ENC_UTF8 && cnt.utf8_words) {
+            in->problem = 1;
+            issue(t, "--encoding %s on text that is valid UTF-8 with Vietnamese words (%zu values): read as %s as "
+                     "asked",
+                  enc_label(e), cnt.utf8, enc_label(e));
+        }
     } else if (det == GV_ENC_CP1258 || det == GV_ENC_TCVN3 || det == GV_ENC_VNI) {
         gv_encoding de = decl_enc(dc);
         if (de != GV_ENC_UNKNOWN && de != GV_ENC_UTF8 && de != det && conf < 0.5) {

@@ -342,15 +342,27 @@ static void test_check_report(void **state) {
     assert_int_equal(tu_json_int(L1, "problems"), 1);
     assert_int_equal(tu_json_int(r, "problems"), 1);
     json_object_put(r);
-    /* --encoding overrides, and the report says what the bytes said. */
+    /* --encoding overrides, and the report says what the bytes said; a
+     * forced reading that makes poor Vietnamese is a problem (exit 2),
+     * with the word counts of both readings (the 12 words above, all
+     * syllables in TCVN3). */
     snprintf(cmd, sizeof cmd, "check --json --encoding cp1258 '%s' > '%s'", ok, js);
-    assert_int_equal(tu_run_cli(cmd, NULL), 0);
+    assert_int_equal(tu_run_cli(cmd, NULL), 2);
     r = tu_json_load(js);
     json_object *L = json_object_array_get_idx(tu_json_get(json_object_array_get_idx(tu_json_get(r, "sources"), 0), "layers"), 0);
     assert_string_equal(tu_json_str(L, "encoding"), "cp1258");
     assert_true(json_object_get_boolean(tu_json_get(L, "encoding_info.overridden")));
     assert_non_null(strstr(tu_json_str(L, "encoding_info.summary"), "the bytes alone say TCVN3"));
+    {
+        const char *t2 = json_object_to_json_string(L);
+        if (!strstr(t2, "--encoding CP1258 reads poorly: ")) print_error("%s\n", t2);
+        assert_non_null(strstr(t2, "--encoding CP1258 reads poorly: "));
+        assert_non_null(strstr(t2, " words are Vietnamese syllables (as TCVN3: 12 of 12)"));
+    }
     json_object_put(r);
+    /* The right one forced: no problem. */
+    snprintf(cmd, sizeof cmd, "check --json --encoding tcvn3 '%s' > '%s'", ok, js);
+    assert_int_equal(tu_run_cli(cmd, NULL), 0);
     snprintf(cmd, sizeof cmd, "check --encoding klingon '%s'", ok);
     char *e = NULL;
     assert_int_equal(tu_run_cli(cmd, &e), 1);
