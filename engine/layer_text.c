@@ -80,9 +80,11 @@ static long read_sidecar(const char *base, const char *ext_lo, const char *ext_u
     return n;
 }
 
-/* The .cpg's text (trimmed, malloc'd) or NULL; the DBF's LDID or -1. */
-static void read_declared(const char *base, char **cpg, int *ldid) {
+/* The .cpg's text (trimmed, malloc'd) or NULL (also for a .cpg with
+ * nothing in it: *empty set); the DBF's LDID or -1. */
+static void read_declared(const char *base, char **cpg, int *empty, int *ldid) {
     *cpg = NULL;
+    *empty = 0;
     *ldid = -1;
     if (!base) return;
     char buf[128];
@@ -91,7 +93,8 @@ static void read_declared(const char *base, char **cpg, int *ldid) {
         while (*s && isspace((unsigned char)*s)) s++;
         e = s + strlen(s);
         while (e > s && isspace((unsigned char)e[-1])) *--e = 0;
-        *cpg = strdup(s);
+        if (*s) *cpg = strdup(s);
+        else *empty = 1;
     }
     unsigned char h[33];
     if (read_sidecar(base, "dbf", "DBF", (char *)h, sizeof h) >= 30) *ldid = h[29];
@@ -348,7 +351,7 @@ int gv__layer_text_decode(gv__text_job *j, gv__layer_text *t, gv_error *err) {
     gv_layer_encoding_info *in = &t->info;
     in->ldid = -1;
     in->declared_agrees = -1;
-    read_declared(j->dbf_base, &t->cpg, &in->ldid);
+    read_declared(j->dbf_base, &t->cpg, &t->cpg_empty, &in->ldid);
     in->cpg = t->cpg;
     decl dc = cpg_class(t->cpg);
 
@@ -541,7 +544,7 @@ int gv__layer_text_decode(gv__text_job *j, gv__layer_text *t, gv_error *err) {
                 w += snprintf(s + w, sizeof s - (size_t)w, "; .cpg '%s' %s", t->cpg,
                               in->declared_agrees == 1 ? "agrees" : in->overridden ? "differs" : "is WRONG");
             else
-                w += snprintf(s + w, sizeof s - (size_t)w, "; no .cpg");
+                w += snprintf(s + w, sizeof s - (size_t)w, t->cpg_empty ? "; empty .cpg (taken as none)" : "; no .cpg");
             if (w > 0 && (size_t)w < sizeof s && in->ldid >= 0)
                 w += snprintf(s + w, sizeof s - (size_t)w, "; DBF LDID 0x%02X", (unsigned)in->ldid);
         }

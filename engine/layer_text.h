@@ -14,6 +14,7 @@ typedef struct gv__layer_text {
     char **issues;
     size_t nissues;
     char moji_as[16]; /* encoding the mojibake was repaired from */
+    int cpg_empty;    /* a .cpg that holds nothing (taken as no .cpg) */
 } gv__layer_text;
 
 /* One layer's text to decode, in place: every string is malloc'd raw bytes

@@ -297,6 +297,21 @@ static void test_mixed(void **state) {
 }
 
 /* geovoice check: the encoding per layer, text and JSON. */
+/* A .cpg with nothing in it says nothing: read as if there were none, and
+ * said so, not reported as a wrong .cpg. */
+static void test_empty_cpg(void **state) {
+    (void)state;
+    const char *shp = write_shp("empty_cpg", E_TCVN3, "", 0x57);
+    gv_layer *l = open_ok(shp);
+    assert_string_equal(gv_layer_value(l, 0, 1), NAMES[0]);
+    gv_layer_encoding_info e = enc_of(l);
+    assert_int_equal(e.encoding, GV_ENC_TCVN3);
+    assert_int_equal(e.problem, 0);
+    assert_null(e.cpg);
+    assert_non_null(strstr(e.summary, "; empty .cpg (taken as none)"));
+    gv_layer_free(l);
+}
+
 static void test_check_report(void **state) {
     (void)state;
     const char *ok = write_shp("chk_tcvn3", E_TCVN3, NULL, 0x57);
@@ -573,7 +588,7 @@ int main(void) {
         cmocka_unit_test(test_truncated_utf8), cmocka_unit_test(test_mixed),
         cmocka_unit_test(test_check_report),   cmocka_unit_test(test_map_join_by_name),
         cmocka_unit_test(test_tcvn3_capitals), cmocka_unit_test(test_ambiguous),
-        cmocka_unit_test(test_mojibake_layer), cmocka_unit_test(test_mojibake_keeps_valid), cmocka_unit_test(test_not_vietnamese),
+        cmocka_unit_test(test_mojibake_layer), cmocka_unit_test(test_empty_cpg), cmocka_unit_test(test_mojibake_keeps_valid), cmocka_unit_test(test_not_vietnamese),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     if (!getenv("GV_KEEP")) tu_rmtree(dir());
