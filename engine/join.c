@@ -344,16 +344,19 @@ int gv_join_run(const gv_layer *l, const gv_table *t, const gv_join_options *o, 
             const char *par = tpc >= 0 ? gv_table_cell(t, r, (size_t)tpc) : NULL;
             char pb[64];
             if (par) par = canon_parent(par, pb, sizeof pb);
-            size_t id = 0, cand[8], nc = 0;
+            enum { NCAND = 256 };
+            size_t id = 0, cand[NCAND], nc = 0;
             gv_name_rule rule = GV_RULE_NONE;
-            if ((rc = gv_name_matcher_find(m, raw, par, &id, &rule, cand, 8, &nc, err)) != GV_OK) {
+            if ((rc = gv_name_matcher_find(m, raw, par, &id, &rule, cand, NCAND, &nc, err)) != GV_OK) {
                 gv_error_prefix(err, "%s: row %zu (line %zu), column '%s': ", gv_table_path(t), r + 1, line,
                                 o->table_col);
                 goto fail;
             }
             if (rule == GV_RULE_AMBIGUOUS) {
                 size_t off = 0;
-                off += (size_t)snprintf(reason + off, sizeof reason - off, "name fits %zu units:", nc);
+                /* The count is the true one (up to NCAND); the first 8 are named. */
+                off += (size_t)snprintf(reason + off, sizeof reason - off, "name fits %s%zu units%s:", nc == NCAND ? "at least " : "",
+                                        nc, nc > 8 ? " (the first 8)" : "");
                 for (size_t k = 0; k < nc && k < 8 && off < sizeof reason - 80; k++) {
                     /* name plus parent (or FID) so the candidates can be told apart */
                     if (upf >= 0)

@@ -414,6 +414,36 @@ static void test_name_join_with_parents(void **state) {
     gv_layer_free(l);
 }
 
+/* A name that fits many units says how many, not a capped count: 12
+ * communes called "Xã Tân Lập" in 12 provinces, a table row without a
+ * parent. */
+static void test_ambiguous_count(void **state) {
+    (void)state;
+    char *props[12];
+    for (int i = 0; i < 12; i++) {
+        props[i] = malloc(96);
+        snprintf(props[i], 96, "\"code\":\"%05d\",\"name\":\"Xã Tân Lập\",\"province\":\"%02d\"", i + 1, i + 1);
+    }
+    gv_layer *l = make_layer("tanlap.geojson", (const char *const *)props, 12);
+    gv_table *t = make_table("ten,value\nTân Lập,1\n", "tanlap.csv");
+    gv_join_options o;
+    memset(&o, 0, sizeof o);
+    o.by_name = 1;
+    o.unit_field = "name";
+    o.table_col = "ten";
+    o.unit_parent_field = "province";
+    gv_join *j = must_join(l, t, &o);
+    assert_int_equal(gv_join_rows_ambiguous(j), 1);
+    const gv_join_issue *is = gv_join_issue_at(j, issue_find(j, GV_ISSUE_AMBIGUOUS, 0));
+    if (!strstr(is->reason, "name fits 12 units (the first 8):")) fail_msg("ambiguous reason: %s", is->reason);
+    assert_non_null(strstr(is->reason, "(parent 08)"));
+    assert_null(strstr(is->reason, "(parent 09)"));
+    gv_join_free(j);
+    gv_table_free(t);
+    gv_layer_free(l);
+    for (int i = 0; i < 12; i++) free(props[i]);
+}
+
 /* Parent codes are codes (SPEC "Words"): "1" and "01" are the same
  * province, as they are for code joins. */
 static void test_name_join_parent_code_forms(void **state) {
@@ -631,6 +661,7 @@ int main(void) {
         cmocka_unit_test(test_duplicate_rows),
         cmocka_unit_test(test_duplicate_unit_codes),
         cmocka_unit_test(test_name_join_with_parents),
+        cmocka_unit_test(test_ambiguous_count),
         cmocka_unit_test(test_name_join_parent_code_forms),
         cmocka_unit_test(test_unknown_names_listed),
         cmocka_unit_test(test_report_csv),
