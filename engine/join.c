@@ -384,10 +384,11 @@ int gv_join_run(const gv_layer *l, const gv_table *t, const gv_join_options *o, 
             size_t a = row_units[r * maxper], b = row_units[r * maxper + 1];
             rc = gv_error_set(err, GV_EDATA,
                               "%s: row %zu (line %zu), column '%s': key '%s' matches %zu features of %s "
-                              "(FIDs %lld and %lld); use --allow-duplicates sum|first|mean to apply it to each",
+                              "(FIDs %lld and %lld); use %s to apply it to each",
                               gv_table_path(t), r + 1, gv_table_row_line(t, r), o->table_col,
                               gv_table_cell(t, r, (size_t)tc), row_nunits[r], gv_layer_source(l),
-                              gv_layer_fid(l, a), gv_layer_fid(l, b));
+                              gv_layer_fid(l, a), gv_layer_fid(l, b),
+                              o->dup_hint ? o->dup_hint : "--allow-duplicates sum|first|mean");
             goto fail;
         }
     }
@@ -428,9 +429,10 @@ int gv_join_run(const gv_layer *l, const gv_table *t, const gv_join_options *o, 
             if (o->dup == GV_DUP_ERROR) {
                 rc = gv_error_set(err, GV_EDATA,
                                   "%s: rows %zu (line %zu) and %zu (line %zu), column '%s': both match unit '%s' "
-                                  "of %s; use --allow-duplicates sum|first|mean to combine them",
+                                  "of %s; use %s to combine them",
                                   gv_table_path(t), ra + 1, gv_table_row_line(t, ra), rb + 1,
-                                  gv_table_row_line(t, rb), o->table_col, ukey, gv_layer_source(l));
+                                  gv_table_row_line(t, rb), o->table_col, ukey, gv_layer_source(l),
+                                  o->dup_hint ? o->dup_hint : "--allow-duplicates sum|first|mean");
                 goto fail;
             }
             snprintf(reason, sizeof reason, "%zu rows combined", n);

@@ -170,6 +170,10 @@ static table_data *table_for(gv_atlas_data *d, const char *id, gv_log_fn log, vo
             memset(&jo, 0, sizeof jo);
             jo.unit_field = d->p->lv->code_field;
             jo.table_col = s->tables[t].join;
+            jo.dup = s->tables[t].dup;
+            char hint[400];
+            snprintf(hint, sizeof hint, "key 'tables.%.60s.duplicates: sum|first|mean' in %.100s", id, s->path);
+            jo.dup_hint = hint;
             td->rc = gv_join_run(d->L, td->T, &jo, &td->J, &e);
         }
         if (td->rc) {
@@ -180,6 +184,25 @@ static table_data *table_for(gv_atlas_data *d, const char *id, gv_log_fn log, vo
                      "table '%s' (%s) joined %s=%s: %zu of %zu units matched, %zu rows without unit, %zu name mismatches",
                      id, s->tables[t].file, d->p->lv->code_field, s->tables[t].join, gv_join_units_matched(td->J),
                      gv_layer_count(d->L), gv_join_rows_unmatched(td->J), gv_join_name_mismatches(td->J));
+        /* The first few of what did not fit, as geovoice map lists them
+         * (all of them: geovoice map --join-report). */
+        size_t shown = 0, total = 0;
+        for (size_t i = 0; i < gv_join_nissues(td->J); i++) {
+            const gv_join_issue *is = gv_join_issue_at(td->J, i);
+            if (is->kind == GV_ISSUE_UNIT_NO_DATA) continue; /* counted above; pages show them as no data */
+            total++;
+            if (shown >= 8) continue;
+            shown++;
+            if (is->row != (size_t)-1)
+                gv__job_logf(log, logctx, "  %s: %s row %zu (line %zu) '%s': %s", gv_issue_kind_str(is->kind),
+                             s->tables[t].file, is->row + 1, is->line, is->key, is->reason);
+            else
+                gv__job_logf(log, logctx, "  %s: unit '%s' %s: %s", gv_issue_kind_str(is->kind), is->key, is->name,
+                             is->reason);
+        }
+        if (total > shown)
+            gv__job_logf(log, logctx, "  ... %zu more (geovoice map --data %s --join-report FILE.csv lists every one)",
+                         total - shown, s->tables[t].file);
         return td;
     }
     return NULL;
@@ -232,15 +255,15 @@ static int prepare_indicator(gv_atlas_data *d, size_t i, gv_log_fn log, void *lo
         double vars[64];
         const size_t *rows = td ? gv_join_unit_rows(td->J, f) : NULL;
         size_t nrow = td ? gv_join_unit_nrows(td->J, f) : 0;
+        gv_dup_policy dup = td ? d->p->spec->tables[td - d->tab].dup : GV_DUP_ERROR;
         for (size_t k = 0; k < nv; k++) {
             if (col[k] < 0) vars[k] = gv_layer_area_km2(d->L, f);
-            else if (nrow) gv_table_number(td->T, rows[0], (size_t)col[k], &vars[k], NULL);
+            else if (nrow) vars[k] = gv__rows_combine(td->T, rows, nrow, (size_t)col[k], dup);
             else vars[k] = NAN;
         }
         gv_expr_eval(E, vars, &id->values[f], NULL);
         if (scol >= 0 && nrow) {
-            double c;
-            gv_table_number(td->T, rows[0], (size_t)scol, &c, NULL);
+            double c = gv__rows_combine(td->T, rows, nrow, (size_t)scol, dup);
             if (isfinite(c) && c < ind->suppress_below) {
                 id->values[f] = NAN;
                 id->suppressed[f] = 1;

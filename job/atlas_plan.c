@@ -293,6 +293,7 @@ static void indicator_key(const gv_plan *p, size_t i, char hex[GV_SHA_HEX]) {
                 snprintf(id, sizeof id, "table:%s", d->table);
                 kv(&c, "table.sha256", "%s", input_sha(p, id));
                 kv(&c, "table.join", "%s", p->spec->tables[t].join);
+                if (p->spec->tables[t].dup != GV_DUP_ERROR) kv(&c, "table.duplicates", "%d", (int)p->spec->tables[t].dup);
             }
     }
     kv(&c, "value", "%s", d->value);

@@ -167,7 +167,7 @@ static const char *const TOP_KEYS[] = {"title", "subtitle", "author", "subject",
 static const char *const PAGE_KEYS[] = {"size", "landscape", "dpi", NULL};
 static const char *const MAP_KEYS[] = {"context", "locator", "labels", "label_halo", "north_arrow", NULL};
 static const char *const PAGES_KEYS[] = {"contents", "national", "provinces", "regions", "order", NULL};
-static const char *const TABLE_KEYS[] = {"file", "join", NULL};
+static const char *const TABLE_KEYS[] = {"file", "join", "duplicates", NULL};
 static const char *const IND_KEYS[] = {"name", "slug", "table", "value", "classify", "palette", "reverse", "center",
                                        "breaks", "suppress", "decimals", "title", "subtitle", "legend_title",
                                        "source", "date", NULL};
@@ -265,7 +265,15 @@ static int parse_tables(ctx *c, gv_atlas_spec *s, yaml_node_t *v) {
                 const char *key = (const char *)kk->data.scalar.value;
                 char full[340];
                 snprintf(full, sizeof full, "%s.%s", where, key);
-                if (!rc) rc = set_str(c, xx, full, !strcmp(key, "file") ? &file : &t->join);
+                if (!rc && !strcmp(key, "duplicates")) {
+                    char *d = NULL;
+                    if (!(rc = set_str(c, xx, full, &d))) {
+                        gv_error e2;
+                        if (gv_dup_policy_parse(d, &t->dup, &e2) != GV_OK || t->dup == GV_DUP_ERROR)
+                            rc = fail(c, xx, full, "'%s' is not sum, first or mean", d);
+                    }
+                    free(d);
+                } else if (!rc) rc = set_str(c, xx, full, !strcmp(key, "file") ? &file : &t->join);
                 if (rc) { free(file); return rc; }
             }
         } else return fail(c, x, where, "expected {file: ..., join: ...}");

@@ -1,6 +1,8 @@
 /* jobutil.c: helpers shared by the verbs in job/ (see jobutil.h). */
 #include "jobutil.h"
 
+#include <math.h>
+
 #include "geovoice/names.h"
 
 #include <stdio.h>
@@ -52,4 +54,20 @@ int gv__names_fit(const char *table_name, const char *unit_name) {
         ok = rule != GV_RULE_NONE;
     gv_name_matcher_free(m);
     return ok;
+}
+
+double gv__rows_combine(const gv_table *T, const size_t *rows, size_t nrow, size_t col, gv_dup_policy dup) {
+    double acc = 0;
+    size_t cnt = 0;
+    int any_missing = 0;
+    for (size_t q = 0; q < nrow; q++) {
+        double d;
+        gv_table_number(T, rows[q], col, &d, NULL);
+        if (isnan(d)) { any_missing = 1; continue; }
+        acc += d;
+        cnt++;
+        if (dup == GV_DUP_FIRST) break;
+    }
+    if (!cnt || (any_missing && dup != GV_DUP_FIRST && nrow == 1)) return NAN;
+    return dup == GV_DUP_MEAN ? acc / (double)cnt : acc;
 }

@@ -5,7 +5,9 @@
 #define GV_JOBUTIL_H
 
 #include "geovoice/common.h"
+#include "geovoice/join.h"
 #include "geovoice/mapjob.h" /* gv_log_fn */
+#include "geovoice/table.h"
 
 #include <json-c/json.h>
 #include <stdarg.h>
@@ -23,5 +25,10 @@ int gv__job_json_write(json_object *root, const char *path, gv_error *err);
  * (NFC, tone placement, type prefixes, diacritics as a last resort), or
  * when that cannot be decided (out of memory); 0 when they differ. */
 int gv__names_fit(const char *table_name, const char *unit_name);
+
+/* Column col of a unit's joined rows combined per policy: the sum, the
+ * mean or the first number (empty cells skipped; a single row's empty
+ * cell, or no number at all, is NaN). */
+double gv__rows_combine(const gv_table *T, const size_t *rows, size_t nrow, size_t col, gv_dup_policy dup);
 
 #endif

@@ -119,21 +119,9 @@ int gv__map_eval(const gv__value_src *vs, const gv_expr *E, const char *opt, con
         for (size_t k = 0; k < nv; k++) {
             if (var_col[k] < 0) { vars[k] = gv_layer_area_km2(L, i); continue; }
             if (nrow == 0) { vars[k] = NAN; continue; }
-            double acc = 0;
-            size_t cnt = 0;
-            int any_missing = 0;
-            for (size_t q = 0; q < nrow; q++) {
-                double d;
-                if (vs->supp && is_suppressed(T, rows[q], (size_t)var_col[k])) vs->supp[i] = 1;
-                gv_table_number(T, rows[q], (size_t)var_col[k], &d, NULL);
-                if (isnan(d)) { any_missing = 1; continue; }
-                if (dup == GV_DUP_FIRST && cnt) break;
-                acc += d;
-                cnt++;
-                if (dup == GV_DUP_FIRST) break;
-            }
-            if (!cnt || (any_missing && dup != GV_DUP_FIRST && nrow == 1)) vars[k] = NAN;
-            else vars[k] = dup == GV_DUP_MEAN ? acc / (double)cnt : acc;
+            for (size_t q = 0; q < nrow && vs->supp; q++)
+                if (is_suppressed(T, rows[q], (size_t)var_col[k])) vs->supp[i] = 1;
+            vars[k] = gv__rows_combine(T, rows, nrow, (size_t)var_col[k], dup);
         }
         gv_expr_eval(E, vars, &values[i], &status[i]);
         if (vs->supp && vs->supp[i]) {

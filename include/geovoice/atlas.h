@@ -32,7 +32,9 @@
  *   national_name: "Toàn quốc"  # {name} on national pages
  *   tables:                     # data tables, by id
  *     opinions: {file: t.csv, join: code}   # join = table column holding
- *                               # the unit code of `level`
+ *                               # the unit code of `level`; add
+ *                               # duplicates: sum|first|mean when several
+ *                               # rows may carry one unit's code
  *   indicators:                 # one or more
  *     - name: "Diện tích xã"    # the slug of the page names is made from it
  *       slug: dien-tich-xa      # optional: ASCII [a-z0-9-]; default from name
@@ -80,6 +82,7 @@
 #define GEOVOICE_ATLAS_H
 
 #include "geovoice/common.h"
+#include "geovoice/join.h"   /* gv_dup_policy */
 #include "geovoice/mapjob.h" /* gv_log_fn */
 #include "geovoice/render.h" /* gv_page */
 #include "geovoice/sets.h"   /* gv_level */
@@ -94,6 +97,7 @@ typedef struct gv_atlas_table {
     char *id;
     char *file;          /* resolved against the spec's directory */
     char *join;          /* table column with the unit code */
+    gv_dup_policy dup;   /* key 'duplicates': sum, first or mean; default an error */
     int line;            /* spec line of the entry */
 } gv_atlas_table;
 

@@ -40,6 +40,9 @@ typedef struct gv_join_options {
     const char *unit_parent_field;
     const char *table_parent_col;
     gv_dup_policy dup;
+    /* How the caller's user chooses a policy, for the duplicate error
+     * ("--allow-duplicates sum|first|mean" when NULL). */
+    const char *dup_hint;
 } gv_join_options;
 
 typedef enum {

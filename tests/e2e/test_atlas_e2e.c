@@ -500,6 +500,36 @@ static void test_failing_pages(void **state) {
     assert_false(tu_exists(tu_path("%s/fresh/pages/03-ty-le-ung-ho.png", cc)));
 }
 
+/* A table with two rows for one unit: an error naming the spec key that
+ * allows it (not a command-line option); with duplicates: sum, the rows
+ * are added before the value is computed. 00003 gets count 8 + 4 = 12
+ * (no longer suppressed) and support 4 + 2 = 6: rate 50; the national
+ * legend (equal:3 over 16.67..80, edges 37.78 and 58.89) then holds 2, 3
+ * and 3 units. */
+static void test_duplicates(void **state) {
+    (void)state;
+    const char *c = make_case("dups", NULL, NULL);
+    char cc[4300];
+    snprintf(cc, sizeof cc, "%s", c);
+    assert_int_equal(sh(tu_path("echo '00003,Xã Chợ Mới,4,2' >>'%s/counts.csv'", cc)), 0);
+    assert_int_equal(run(tu_path("'%s/spec.yaml'", cc)), 2);
+    assert_non_null(strstr(errbuf, "both match unit '00003'"));
+    assert_non_null(strstr(errbuf, "use key 'tables.counts.duplicates: sum|first|mean' in "));
+    change_file(tu_path("%s/spec.yaml", cc), "join: code}", "join: code, duplicates: sum}");
+    assert_int_equal(run(tu_path("'%s/spec.yaml'", cc)), 0);
+    assert_non_null(strstr(errbuf, "  duplicate_combined: "));
+    assert_non_null(strstr(errbuf, "/dups/counts.csv row 3 (line 4) '00003': 2 rows combined"));
+    char *t = capture(tu_path("pdftotext '%s/out/pages/vn-ty-le-ung-ho.pdf' -", cc));
+    assert_non_null(t);
+    if (!strstr(t, "16,7 – 37,8 (2)\n37,8 – 58,9 (3)\n58,9 – 80,0 (3)")) print_error("%s\n", t);
+    assert_non_null(strstr(t, "16,7 – 37,8 (2)\n37,8 – 58,9 (3)\n58,9 – 80,0 (3)"));
+    assert_null(strstr(t, "Ẩn (số lượng nhỏ)"));
+    free(t);
+    change_file(tu_path("%s/spec.yaml", cc), "duplicates: sum}", "duplicates: most}");
+    assert_int_equal(run(tu_path("'%s/spec.yaml'", cc)), 1);
+    assert_non_null(strstr(errbuf, "key 'tables.counts.duplicates': 'most' is not sum, first or mean"));
+}
+
 static void test_guards(void **state) {
     (void)state;
     const char *c = make_case("guard", NULL, NULL);
@@ -569,6 +599,7 @@ int main(void) {
         cmocka_unit_test(test_crash_keeps_previous),
         cmocka_unit_test(test_lock),
         cmocka_unit_test(test_failing_pages),
+        cmocka_unit_test(test_duplicates),
         cmocka_unit_test(test_guards),
         cmocka_unit_test(test_real_provinces),
     };
