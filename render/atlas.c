@@ -8,6 +8,8 @@
 #include "pdf_book.h"
 
 #include <cairo-pdf.h>
+
+#include "cairo_file.h"
 #include <cairo.h>
 #include <math.h>
 #include <pango/pangocairo.h>
@@ -93,9 +95,12 @@ static double text_w(PangoContext *ctx, const char *text, double pt, int bold) {
 static int draw_contents(const gv_atlas_book *b, const char *path, row *rows, size_t nrows, gv_pdf_link *links,
                          size_t *nlinks, int *nsheets, gv_error *err) {
     double W = b->page.width_mm > 0 ? b->page.width_mm : 210, H = b->page.height_mm > 0 ? b->page.height_mm : 297;
-    cairo_surface_t *surf = cairo_pdf_surface_create(path, W * PT_PER_MM, H * PT_PER_MM);
+    gv_cairo_file cf;
+    cairo_surface_t *surf = gv_cairo_file_surface(&cf, path, 0, W * PT_PER_MM, H * PT_PER_MM, err);
+    if (!surf) return GV_EOUTPUT;
     if (cairo_surface_status(surf) != CAIRO_STATUS_SUCCESS) {
         cairo_surface_destroy(surf);
+        gv_cairo_file_close(&cf, NULL, path, NULL, NULL);
         return gv_error_set(err, GV_EOUTPUT, "%s: cannot create the contents page", path);
     }
     cairo_pdf_surface_set_metadata(surf, CAIRO_PDF_METADATA_CREATE_DATE, "2000-01-01T00:00:00Z");
@@ -186,12 +191,7 @@ static int draw_contents(const gv_atlas_book *b, const char *path, row *rows, si
     }
     g_object_unref(ctx);
     cairo_destroy(cr);
-    cairo_surface_finish(surf);
-    cairo_status_t st = cairo_surface_status(surf);
-    cairo_surface_destroy(surf);
-    if (st != CAIRO_STATUS_SUCCESS)
-        return gv_error_set(err, GV_EOUTPUT, "%s: cannot write the contents page (%s)", path, cairo_status_to_string(st));
-    return GV_OK;
+    return gv_cairo_file_close(&cf, surf, path, "the contents page", err);
 }
 
 int gv_atlas_book_write(const gv_atlas_book *b, const char *path, size_t *book_pages, gv_error *err) {

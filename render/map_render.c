@@ -19,6 +19,7 @@
 #include "carto.h"
 #include "hairline.h"
 #include "map_modes.h"
+#include "cairo_file.h"
 #include "pdf_geometry.h"
 #include "png_bands.h"
 #include "svg_ids.h"
@@ -911,9 +912,11 @@ int gv_map_render(const gv_map_spec *spec, const char *path, gv_render_info *inf
         inf->ms_fill = 0; /* fill, outlines and encoding overlap: all in ms_encode */
         if (rc) { unlink(tmp); free(fill); goto out; }
     } else {
-        cairo_surface_t *surf = fmt == GV_FORMAT_PDF ? cairo_pdf_surface_create(tmp, wpt, hpt)
-                                                     : cairo_svg_surface_create(tmp, wpt, hpt);
+        gv_cairo_file cf;
+        cairo_surface_t *surf = gv_cairo_file_surface(&cf, tmp, fmt == GV_FORMAT_SVG, wpt, hpt, err);
+        if (!surf) { rc = GV_EOUTPUT; free(fill); goto out; }
         if (cairo_surface_status(surf) != CAIRO_STATUS_SUCCESS) {
+            gv_cairo_file_close(&cf, NULL, tmp, NULL, NULL);
             rc = gv_error_set(err, GV_EOUTPUT, "%s: cannot create surface (%s)", path,
                               cairo_status_to_string(cairo_surface_status(surf)));
             cairo_surface_destroy(surf);
@@ -956,13 +959,9 @@ int gv_map_render(const gv_map_spec *spec, const char *path, gv_render_info *inf
         inf->ms_text = now_ms() - tt;
         cairo_destroy(cr);
         te = now_ms();
-        cairo_surface_finish(surf);
-        cairo_status_t st = cairo_surface_status(surf);
-        cairo_surface_destroy(surf);
-        if (st != CAIRO_STATUS_SUCCESS) {
+        if ((rc = gv_cairo_file_close(&cf, surf, tmp, NULL, err)) != GV_OK) {
             unlink(tmp);
             free(fill);
-            rc = gv_error_set(err, GV_EOUTPUT, "%s: cannot write (%s)", path, cairo_status_to_string(st));
             goto out;
         }
         if (fmt == GV_FORMAT_SVG && (rc = gv_svg_renumber_ids(tmp, err))) {
