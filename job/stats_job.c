@@ -78,6 +78,11 @@ typedef struct job {
     long kinh;
     int *keep;      /* per group: kept as a column */
     gv_stats_summary sum;
+    /* Rows of finer data placed by the table's own parent column
+     * (district_code / province_code), and of those how many the units
+     * list puts elsewhere (a commune moved after the count). */
+    int cdist;
+    size_t by_table, by_table_moved;
 } job;
 
 static void logf_(job *j, const char *fmt, ...) GV_PRINTF(2, 3);
@@ -293,20 +298,42 @@ static long place_row(job *j, const gv_table *t, size_t r, int ccode, int cparen
         else *unit_name = j->u[u].name;
         return u;
     }
-    if (j->level == GV_LEVEL_NATION) {
-        const gv_unit *x = gv_units_find(j->units, j->data_level, code);
-        if (x) *unit_name = x->name;
-        return 0; /* every row counts for the nation */
-    }
-    /* Finer data: climb the hierarchy to a province (region) or to the
-     * output level. */
-    gv_level want = j->level == GV_LEVEL_REGION ? GV_LEVEL_PROVINCE : j->level;
     const gv_unit *x = gv_units_find(j->units, j->data_level, code);
     if (x) *unit_name = x->name;
+    if (j->level == GV_LEVEL_NATION) {
+        /* A row counts for the nation when it is a unit of the set, or
+         * names a province (or district) of it in its own parent column;
+         * an empty code, a "Toàn quốc" row or a code from elsewhere does
+         * not, and is listed with the others. */
+        if (x) return 0;
+        const char *pc = cparent >= 0 ? gv_table_cell(t, r, (size_t)cparent) : "";
+        const char *dc = j->cdist >= 0 ? gv_table_cell(t, r, (size_t)j->cdist) : "";
+        if ((*pc && gv_units_find(j->units, GV_LEVEL_PROVINCE, pc)) || (*dc && gv_units_find(j->units, GV_LEVEL_DISTRICT, dc)))
+            return 0;
+        *how = *code ? "code not in the set's units, and no known province_code" : "empty code";
+        return -1;
+    }
+    /* Finer data: to a province (region) or to the output level. The
+     * table's own parent column comes first (district_code, province_code:
+     * where the row was counted, e.g. a commune of the 2019 census moved
+     * to another district before the set's units list), then the units
+     * hierarchy. */
+    gv_level want = j->level == GV_LEVEL_REGION ? GV_LEVEL_PROVINCE : j->level;
     const gv_unit *a = x ? gv_units_ancestor(j->units, x, want) : NULL;
-    const char *pcode = a ? a->code : NULL;
-    if (!pcode && want == GV_LEVEL_PROVINCE && cparent >= 0 && gv_table_cell(t, r, (size_t)cparent)[0]) {
-        pcode = gv_table_cell(t, r, (size_t)cparent); /* a code of a unit gone from the list: its table's province */
+    const char *pcode = NULL;
+    int tcol = want == GV_LEVEL_PROVINCE ? cparent : want == GV_LEVEL_DISTRICT ? j->cdist : -1;
+    const char *tc = tcol >= 0 ? gv_table_cell(t, r, (size_t)tcol) : "";
+    if (*tc && idx_find(j, tc) >= 0) {
+        pcode = tc;
+        j->by_table++;
+        char k1[16], k2[16];
+        if (a && gv_code_key(a->code, k1, sizeof k1, NULL) == GV_OK && gv_code_key(tc, k2, sizeof k2, NULL) == GV_OK &&
+            strcmp(k1, k2))
+            j->by_table_moved++;
+    } else if (a) {
+        pcode = a->code;
+    } else if (*tc) {
+        pcode = tc; /* not an output unit: said below */
     }
     if (!pcode) return -1;
     long u = idx_find(j, pcode);
@@ -358,6 +385,7 @@ static double cellnum(const gv_table *t, size_t r, int c, int *rc, gv_error *err
 
 static const char *const CODE_COLS[] = {"code", "gso_code", "unit_code", "ma", "mã", NULL};
 static const char *const PARENT_COLS[] = {"province_code", "province_gso_code", "parent_code", NULL};
+static const char *const DIST_COLS[] = {"district_code", "district_gso_code", NULL};
 
 typedef struct unplaced {
     size_t n;
@@ -376,6 +404,11 @@ static void note_unplaced(unplaced *p, const gv_table *t, size_t r, const char *
 static int report_unplaced(job *j, const gv_table *t, const unplaced *p) {
     j->sum.rows_unplaced = p->n;
     j->sum.pop_unplaced = p->pop;
+    if (j->by_table)
+        logf_(j, "%s: %zu rows placed by the table's own %s column%s%zu of them where the units list of '%s' now has "
+                 "another %s)",
+              gv_table_path(t), j->by_table, j->level == GV_LEVEL_DISTRICT ? "district_code" : "province_code", " (",
+              j->by_table_moved, gv_set_name(j->set), j->level == GV_LEVEL_DISTRICT ? "district" : "province");
     if (!p->n) return GV_OK;
     logf_(j, "%s: %zu rows carried to no %s (population %.0f):", gv_table_path(t), p->n, gv_level_name(j->level), p->pop);
     for (size_t i = 0; i < p->n && i < MAX_LISTED; i++) logf_(j, "  %s", p->lines[i]);
@@ -442,6 +475,7 @@ static int read_urban_rural(job *j, const gv_table *t) {
     static const char *const RUR[] = {"rural", "population_rural", "nong_thon", "nông thôn", NULL};
     int ccode = find_col(t, CODE_COLS), cpop = find_col(t, POP), curb = find_col(t, URB), crur = find_col(t, RUR);
     int cpar = find_col(t, PARENT_COLS);
+    j->cdist = find_col(t, DIST_COLS);
     if (ccode < 0 || cpop < 0)
         return gv_error_set(j->err, GV_EDATA, "%s: no %s column (looked for %s)", gv_table_path(t),
                             ccode < 0 ? "code" : "population",
@@ -543,6 +577,7 @@ static int read_ethnic(job *j, const gv_table *t) {
     static const char *const GRP[] = {"group", "ethnic_group", "dan_toc", "dân tộc", NULL};
     static const char *const POP[] = {"population", "count", "dan_so", "dân số", NULL};
     int ccode = find_col(t, CODE_COLS), cgrp = find_col(t, GRP), cpop = find_col(t, POP), cpar = find_col(t, PARENT_COLS);
+    j->cdist = find_col(t, DIST_COLS);
     if (ccode < 0 || cgrp < 0 || cpop < 0)
         return gv_error_set(j->err, GV_EDATA, "%s: the ethnic table needs columns code, group, population (missing: %s)",
                             gv_table_path(t), ccode < 0 ? "code" : cgrp < 0 ? "group" : "population");

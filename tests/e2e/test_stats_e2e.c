@@ -150,6 +150,35 @@ static void test_region_rollup_real(void **state) {
     assert_int_equal(run(tu_path("urban-rural --data '%s/census/districts_2019.csv' --level province -o '%s'", DATA, out)), 0);
     assert_true(num(out, "01", "population") == 8053663);
     assert_true(num(out, "01", "urban") == 3962310);
+
+    /* Communes to districts through the table's own district_code column:
+     * the districts' census totals (districts_2019.csv: 001 Ba Đình
+     * 221,893; 221 Yên Dũng 152,125 and 358 Mỹ Lộc 72,514, whose communes
+     * the units list of 2025 puts in other districts). */
+    out = keep_path("%s/districts_from_communes.csv", dir);
+    assert_int_equal(run(tu_path("urban-rural --data '%s/census/communes_2019.csv' --level district -o '%s'", DATA, out)), 0);
+    assert_true(num(out, "001", "population") == 221893);
+    assert_true(num(out, "221", "population") == 152125);
+    assert_true(num(out, "358", "population") == 72514);
+    assert_non_null(strstr(errbuf, "rows placed by the table's own district_code column ("));
+    tu_rmtree(dir);
+}
+
+/* The nation sums the set's units only: a row with a code from nowhere or
+ * no code (a "Cả nước" total) is listed, not added. */
+static void test_nation_rejects(void **state) {
+    (void)state;
+    NEED_DATA();
+    const char *dir = keep(tu_tmpdir("stats-nation"));
+    const char *csv = keep_path("%s/t.csv", dir), *out = keep_path("%s/n.csv", dir);
+    assert_int_equal(tu_write_file(csv, "gso_code,population_total,population_urban,population_rural\n"
+                                        "99,1000,500,500\n01,8053663,3962310,4091353\n,96208984,,\n"),
+                     0);
+    assert_int_equal(run(tu_path("urban-rural --data '%s' --level nation -o '%s'", csv, out)), 0);
+    assert_true(num(out, "VN", "population") == 8053663);
+    assert_non_null(strstr(errbuf, "2 rows carried to no nation (population 96209984):"));
+    assert_non_null(strstr(errbuf, "row 1 (line 2) code '99' (population 1000): code not in the set's units"));
+    assert_non_null(strstr(errbuf, "row 3 (line 4) code '' (population 96208984): empty code"));
     tu_rmtree(dir);
 }
 
@@ -425,7 +454,7 @@ int main(void) {
         cmocka_unit_test(test_region_rollup_real), cmocka_unit_test(test_urban_rural_check),
         cmocka_unit_test(test_ethnic_small),       cmocka_unit_test(test_ethnic_real),
         cmocka_unit_test(test_gpkg),               cmocka_unit_test(test_errors),
-        cmocka_unit_test(test_wrong_set),
+        cmocka_unit_test(test_wrong_set), cmocka_unit_test(test_nation_rejects),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
