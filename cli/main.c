@@ -4,8 +4,11 @@
 #include "cli.h"
 
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 int gv_cli_quiet;
 
@@ -65,11 +68,52 @@ static void usage(FILE *f) {
         fprintf(f, "  %-12s %s\n", VERBS[i].name, VERBS[i].summary);
 }
 
+/* Outputs are written to OUT.tmp.PID and renamed into place (the library
+ * does that); a run stopped by a signal (Ctrl-C, a scheduler's kill)
+ * removes its temporary files on the way out, so nothing half-written is
+ * left beside the outputs. The names are made before the handler is
+ * installed: it only calls unlink(), signal() and raise(). */
+enum { MAX_TMP = 16 };
+static char tmp_names[MAX_TMP][4200];
+static int ntmp;
+
+static void on_signal(int sig) {
+    for (int i = 0; i < ntmp; i++) unlink(tmp_names[i]);
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
+static void note_output(const char *path) {
+    if (!path || !*path || !strcmp(path, "-")) return;
+    static const char *const SUFFIX[] = {"", ".gpkg"};
+    for (int k = 0; k < 2 && ntmp < MAX_TMP; k++)
+        snprintf(tmp_names[ntmp++], sizeof tmp_names[0], "%s.tmp.%ld%s", path, (long)getpid(), SUFFIX[k]);
+}
+
+static void guard_outputs(int argc, char **argv) {
+    static const char *const OPTS[] = {"-o", "--output", "--report", "--join-report", "--rejects", NULL};
+    for (int i = 1; i < argc; i++)
+        for (int k = 0; OPTS[k]; k++) {
+            size_t n = strlen(OPTS[k]);
+            if (!strcmp(argv[i], OPTS[k]) && i + 1 < argc) note_output(argv[i + 1]);
+            else if (!strncmp(argv[i], OPTS[k], n) && argv[i][n] == '=') note_output(argv[i] + n + 1);
+        }
+    if (!ntmp) return;
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
+}
+
 int main(int argc, char **argv) {
     if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
         usage(argc < 2 ? stderr : stdout);
         return argc < 2 ? 1 : 0;
     }
+    guard_outputs(argc, argv);
     for (size_t i = 0; i < sizeof VERBS / sizeof VERBS[0]; i++)
         if (!strcmp(argv[1], VERBS[i].name)) return VERBS[i].run(argc - 1, argv + 1);
     fprintf(stderr, "geovoice: unknown verb '%s'\n", argv[1]);

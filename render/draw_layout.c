@@ -64,10 +64,29 @@ void gv_layout_draw_decorations(cairo_t *cr, const gv_layout *l, double dev_per_
         cairo_set_line_width(cr, 0.25);
         cairo_stroke(cr);
         cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);
-        PangoLayout *pl = gv__text_layout(ctx, f->caption, l->small_pt, 0, f->rect[2]);
-        int iw, ih;
-        pango_layout_get_size(pl, &iw, &ih);
-        cairo_move_to(cr, f->rect[0], f->rect[1] - (double)ih / PANGO_SCALE - 0.6);
+        /* The caption in at most two lines over the inset, broken between
+         * words only: on a narrow inset (small pages) the short name
+         * ("Hoàng Sa"), then a smaller size, then one line right-aligned
+         * to the inset, never letters split over lines. */
+        int en = l->spec && l->spec->locale == GV_LOCALE_EN;
+        const char *shortc = !strcmp(f->name, "hoang_sa")    ? (en ? "Paracel Is." : "Hoàng Sa")
+                             : !strcmp(f->name, "truong_sa") ? (en ? "Spratly Is." : "Trường Sa")
+                                                             : f->caption;
+        PangoLayout *pl = NULL;
+        double cw = f->rect[2], tw = 0, th = 0;
+        for (int attempt = 0; attempt < 4; attempt++) {
+            if (pl) g_object_unref(pl);
+            double pt = l->small_pt * (attempt >= 2 ? 0.8 : 1);
+            pl = gv__text_layout(ctx, attempt ? shortc : f->caption, pt, 0, attempt == 3 ? -1 : cw);
+            if (attempt < 3) pango_layout_set_wrap(pl, PANGO_WRAP_WORD);
+            PangoRectangle lr;
+            pango_layout_get_extents(pl, NULL, &lr);
+            tw = (double)lr.width / PANGO_SCALE;
+            th = (double)lr.height / PANGO_SCALE;
+            if (attempt == 3 || (pango_layout_get_line_count(pl) <= 2 && tw <= cw + 0.01)) break;
+        }
+        double tx = tw > cw ? f->rect[0] + cw - tw : f->rect[0];
+        cairo_move_to(cr, tx, f->rect[1] - th - 0.6);
         pango_cairo_show_layout(cr, pl);
         g_object_unref(pl);
     }

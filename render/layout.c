@@ -463,6 +463,24 @@ static void scalebar_size(gv_layout *l, double *w, double *h) {
     if (max_km <= 0 || !isfinite(max_km)) max_km = 1;
     l->scalebar_km = nice_length_km(max_km);
     l->scalebar_segments = 2;
+    /* Labels must not meet: each segment at least as long as the labels
+     * at its ends need (a digit is about 0.55 em wide); else one segment
+     * (0 and the length only); else a longer round length, even if the
+     * bar then reaches past a quarter of a small map. */
+    double em = l->small_pt * 0.3528, mmpkm = 1000 * f0->scale;
+    for (int guard = 0; guard < 40 && isfinite(mmpkm) && mmpkm > 0; guard++) {
+        char a[32], b[32];
+        snprintf(a, sizeof a, "%g", l->scalebar_km / 2);
+        snprintf(b, sizeof b, "%g km", l->scalebar_km);
+        double wa = strlen(a) * 0.55 * em, wb = strlen(b) * 0.55 * em, w0 = 0.55 * em, len = l->scalebar_km * mmpkm;
+        if (len / 2 >= (w0 + wa) / 2 + 1 && len / 2 >= (wa + wb) / 2 + 1) break;
+        if (len >= (w0 + wb) / 2 + 1.5) { l->scalebar_segments = 1; break; }
+        const double steps[] = {1, 2, 4, 5, 10};
+        double p = pow(10, floor(log10(l->scalebar_km) + 1e-9)), next = 10 * p;
+        for (int i = 0; i < 5; i++)
+            if (steps[i] * p > l->scalebar_km * (1 + 1e-9)) { next = steps[i] * p; break; }
+        l->scalebar_km = next;
+    }
     *w = l->scalebar_km * 1000 * f0->scale + 12;
     *h = l->body_pt * 0.353 * 2.6;
 }

@@ -511,6 +511,20 @@ int gv_map_render(const gv_map_spec *spec, const char *path, gv_render_info *inf
     inf->feature_parts_drawn = calloc(nf ? nf : 1, sizeof(size_t));
     if (!inf->feature_parts_drawn) return gv_error_set(err, GV_ENOMEM, "out of memory");
 
+    /* A PNG's pixels (SPEC rounding: round(mm * dpi / 25.4)) within what
+     * Cairo can draw (32767 on a side) and a sane total (300 million
+     * pixels: A0 at 400 dpi); refused before any work. */
+    if (fmt == GV_FORMAT_PNG) {
+        double pw = spec->page.width_mm > 0 ? spec->page.width_mm : 210, ph = spec->page.height_mm > 0 ? spec->page.height_mm : 297;
+        double wpx = round(pw * dpi / 25.4), hpx = round(ph * dpi / 25.4);
+        if (wpx > 32767 || hpx > 32767 || wpx * hpx > 3e8) {
+            gv_render_info_clear(inf);
+            return gv_error_set(err, GV_EUSAGE,
+                                "%s: %.0f x %.0f pixels (%.0f x %.0f mm at %g dpi) is more than a PNG map can hold "
+                                "(32767 pixels a side, 300 million in all): lower --dpi or --size, or write a PDF",
+                                path, wpx, hpx, pw, ph, dpi);
+        }
+    }
     /* Check the output folder first: a missing folder fails before any
      * work, and the temporary file lives beside the output. */
     char tmp[4096];

@@ -326,6 +326,43 @@ static void test_unknown_palette(void **state) {
     tu_rmtree(dir);
 }
 
+/* A PNG bigger than Cairo can draw is refused up front (exit 1), naming
+ * the pixels: 5000 mm at 2400 dpi is round(5000 * 2400 / 25.4) = 472441. */
+static void test_too_many_pixels(void **state) {
+    (void)state;
+    NEED_DATA();
+    fresh("map-err-pixels");
+    const char *n[] = {"472441 x 472441 pixels (5000 x 5000 mm at 2400 dpi)", "lower --dpi or --size", NULL};
+    expect_fail(tu_path("--shapes '%s' --layer provinces --value @area_km2 --size 5000x5000mm --dpi 2400", B2019), NULL,
+                1, 0, n);
+}
+
+/* Killed while writing (a scheduler's timeout): the temporary file
+ * OUT.tmp.PID goes with the process, nothing is left in the folder. The
+ * kill comes when the temporary file exists (a 1000 x 1000 mm page at
+ * 200 dpi takes seconds to encode). */
+static void test_killed_leaves_nothing(void **state) {
+    (void)state;
+    NEED_DATA();
+    fresh("map-err-kill");
+    const char *cmd = tu_path("'%s' map --shapes '%s' --layer provinces --value @area_km2 --size 1000x1000mm --dpi 200 -q "
+                              "-o '%s/big.png' 2>/dev/null & p=$!; "
+                              "for i in $(seq 1 1200); do ls '%s'/big.png.tmp.* >/dev/null 2>&1 && break; sleep 0.1; done; "
+                              "ls '%s'/big.png.tmp.* >/dev/null 2>&1 || exit 7; kill -TERM $p; wait $p; echo $?",
+                              GV_TEST_CLI, B2019, dir, dir, dir);
+    int st = 0;
+    char *out = tu_capture(cmd, &st);
+    assert_non_null(out);
+    if (st != 0 || atoi(out) != 143) print_error("status %d, output '%s'\n", st, out);
+    assert_int_equal(st, 0);
+    assert_int_equal(atoi(out), 143); /* 128 + SIGTERM: the default action, after the clean-up */
+    free(out);
+    char names[2048];
+    int cnt = tu_dir_count(dir, names, sizeof names);
+    if (cnt) print_error("left behind: %s\n", names);
+    assert_int_equal(cnt, 0);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_missing_shapes),
@@ -341,6 +378,8 @@ int main(void) {
         cmocka_unit_test(test_strict_no_reports),
         cmocka_unit_test(test_bad_classify),
         cmocka_unit_test(test_unknown_palette),
+        cmocka_unit_test(test_too_many_pixels),
+        cmocka_unit_test(test_killed_leaves_nothing),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
