@@ -83,6 +83,7 @@ typedef struct job {
      * list puts elsewhere (a commune moved after the count). */
     int cdist;
     size_t by_table, by_table_moved;
+    size_t nmissing; /* rows with an empty count (their unit is left empty) */
 } job;
 
 static void logf_(job *j, const char *fmt, ...) GV_PRINTF(2, 3);
@@ -516,11 +517,21 @@ static int read_urban_rural(job *j, const gv_table *t) {
             continue;
         }
         ounit *o = &j->u[u];
+        if (isnan(pop) || (curb >= 0 && isnan(urb)) || (crur >= 0 && isnan(rur))) {
+            /* Said here, row and column: the unit's sum is left empty. */
+            const char *col = isnan(pop) ? gv_table_colname(t, (size_t)cpop)
+                              : isnan(urb) ? gv_table_colname(t, (size_t)curb)
+                                           : gv_table_colname(t, (size_t)crur);
+            if (j->nmissing++ < MAX_LISTED)
+                logf_(j, "%s: row %zu (line %zu) code '%s', column '%s': empty count: %s %s is left empty", gv_table_path(t),
+                      r + 1, gv_table_row_line(t, r), code, col, gv_level_name(j->level), o->code);
+        }
         o->pop = o->nrows ? o->pop + pop : pop; /* NaN propagates: a missing count makes the sum missing */
         o->urban = o->nrows ? o->urban + urb : urb;
         o->rural = o->nrows ? o->rural + rur : rur;
         o->nrows++;
     }
+    if (j->nmissing > MAX_LISTED) logf_(j, "  ... and %zu more rows with an empty count", j->nmissing - MAX_LISTED);
     if (bad > MAX_LISTED) logf_(j, "  ... and %zu more rows where urban + rural != population", bad - MAX_LISTED);
     if (bad) logf_(j, "%s: %zu rows where urban + rural != population", gv_table_path(t), bad);
     j->sum.rows_inconsistent = bad;
@@ -1198,8 +1209,16 @@ int gv_stats_run(const gv_stats_options *o, gv_log_fn log, void *logctx, gv_stat
             double s = 0;
             for (size_t u = 0; u < j.nu; u++)
                 if (j.u[u].nrows && !isnan(j.u[u].pop)) s += j.u[u].pop;
-            logf_(&j, "regions sum to %.0f of %.0f (%s)", s, j.sum.total,
-                  fabs(s - j.sum.total) < 0.5 ? "all rows carried" : "rows in no group are listed above");
+            size_t nempty = 0;
+            for (size_t u = 0; u < j.nu; u++) nempty += j.u[u].nrows && isnan(j.u[u].pop);
+            char why[200];
+            snprintf(why, sizeof why, "%s%s%s", j.sum.rows_unplaced ? "rows in no group are listed above" : "",
+                     j.sum.rows_unplaced && nempty ? "; " : "", nempty ? "" : "");
+            if (nempty) {
+                size_t l = strlen(why);
+                snprintf(why + l, sizeof why - l, "%zu regions left empty by an empty count, rows named above", nempty);
+            }
+            logf_(&j, "regions sum to %.0f of %.0f (%s)", s, j.sum.total, fabs(s - j.sum.total) < 0.5 ? "all rows carried" : why);
         }
         if (o->kind == GV_STATS_ETHNIC && j.other >= 0)
             logf_(&j, "note: '%s' is counted as one group, so Simpson and Shannon are lower bounds; groups absent from a "

@@ -164,6 +164,30 @@ static void test_region_rollup_real(void **state) {
     tu_rmtree(dir);
 }
 
+/* An empty count leaves its unit empty, and says which row and column:
+ * Hà Nội's population cell emptied leaves region R1 (its region) empty;
+ * the regions then sum to the national 96,208,984 less R1's 22,543,607. */
+static void test_empty_count_named(void **state) {
+    (void)state;
+    NEED_DATA();
+    const char *dir = keep(tu_tmpdir("stats-empty"));
+    const char *csv = keep_path("%s/t.csv", dir), *out = keep_path("%s/r.csv", dir);
+    char *t = tu_slurp(CENSUS, NULL);
+    assert_non_null(t);
+    char *p = strstr(t, "\n01,Hà Nội,Đồng bằng sông Hồng,8053663,");
+    assert_non_null(p);
+    p += strlen("\n01,Hà Nội,Đồng bằng sông Hồng,");
+    memmove(p, p + 7, strlen(p + 7) + 1); /* drop "8053663" */
+    assert_int_equal(tu_write_file(csv, t), 0);
+    free(t);
+    assert_int_equal(run(tu_path("urban-rural --data '%s' --level region -o '%s'", csv, out)), 0);
+    const char *r1 = region_code(out, "Đồng bằng sông Hồng");
+    assert_non_null(strstr(errbuf, tu_path("row 1 (line 2) code '01', column 'population_total': empty count: region %s is left empty", r1)));
+    assert_non_null(strstr(errbuf, tu_path("regions sum to %.0f of %.0f (1 regions left empty by an empty count, rows named above)",
+                                           96208984.0 - 22543607.0, 96208984.0 - 8053663.0)));
+    tu_rmtree(dir);
+}
+
 /* The nation sums the set's units only: a row with a code from nowhere or
  * no code (a "Cả nước" total) is listed, not added. */
 static void test_nation_rejects(void **state) {
@@ -454,7 +478,7 @@ int main(void) {
         cmocka_unit_test(test_region_rollup_real), cmocka_unit_test(test_urban_rural_check),
         cmocka_unit_test(test_ethnic_small),       cmocka_unit_test(test_ethnic_real),
         cmocka_unit_test(test_gpkg),               cmocka_unit_test(test_errors),
-        cmocka_unit_test(test_wrong_set), cmocka_unit_test(test_nation_rejects),
+        cmocka_unit_test(test_wrong_set), cmocka_unit_test(test_nation_rejects), cmocka_unit_test(test_empty_count_named),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
