@@ -383,6 +383,7 @@ int gv_classify(const double *v, size_t n, const gv_classify_spec *spec, gv_brea
         for (size_t i = 0, j = 0; i < m; i++)
             if (i == 0 || s[i] != s[i - 1]) upper[j++] = s[i];
         kk = put_edges(out, min, upper, d, 1);
+        out->single = 1;
         if (d == 1 && k > 1)
             snprintf(out->note, sizeof out->note, "all %zu values are equal (%g): 1 class instead of %zu",
                      m, min, k);

@@ -313,6 +313,9 @@ int gv_map_run(const gv_map_options *o, gv_log_fn log, void *logctx, gv_error *e
           "%zu ambiguous, %zu name mismatches",
           ufield, tcol, o->match_name ? "by name" : "by code", gv_join_units_matched(J), nf, gv_join_units_nodata(J),
           gv_join_rows_unmatched(J), nr, gv_join_rows_ambiguous(J), gv_join_name_mismatches(J));
+    if (o->where && gv_join_rows_unmatched(J))
+        logf_(log, logctx, "  (with --where, rows of units the filter leaves out are among the %zu rows without unit)",
+              gv_join_rows_unmatched(J));
     {
         /* The issues most likely to be real problems first (a name that
          * disagrees, an ambiguous name, a key that is not a code), then
@@ -493,10 +496,26 @@ int gv_map_run(const gv_map_options *o, gv_log_fn log, void *logctx, gv_error *e
         for (size_t c = 0; c < br.k; c++) {
             gv_format_number(br.edges[c], dec, loc, lo, sizeof lo);
             gv_format_number(br.edges[c + 1], dec, loc, hi, sizeof hi);
-            logf_(log, logctx, "  %s – %s: %zu units", lo, hi, br.counts[c]);
+            if (br.single) logf_(log, logctx, "  %s: %zu units", hi, br.counts[c]);
+            else logf_(log, logctx, "  %s – %s: %zu units", lo, hi, br.counts[c]);
         }
-        if (n_missing) logf_(log, logctx, "  no data: %zu units", n_missing);
-        if (n_suppressed) logf_(log, logctx, "  suppressed (small counts): %zu units", n_suppressed);
+        if (br.n_outside)
+            logf_(log, logctx, "  outside the classes: %zu units (the manual breaks do not cover them; drawn as "
+                               "'outside' in the legend)", br.n_outside);
+        if (n_missing) {
+            /* Why, for the first few (all of them: --report). */
+            char why[700] = "";
+            size_t shown = 0, wl = 0;
+            int uf = gv_layer_field_index(L, ufield);
+            for (size_t i = 0; i < nf && shown < 5; i++) {
+                if (isfinite(values[i]) || (supp && supp[i])) continue;
+                wl += (size_t)snprintf(why + wl, sizeof why - wl, "%s%s %s", shown ? "; " : "",
+                                       uf >= 0 ? gv_layer_value(L, i, (size_t)uf) : "?", gv_expr_status_str(status[i]));
+                if (wl >= sizeof why) { wl = sizeof why - 1; break; }
+                shown++;
+            }
+            logf_(log, logctx, "  no data: %zu units (%s%s)", n_missing, why, n_missing > shown ? "; ..." : "");
+        }
         if (n_suppressed) logf_(log, logctx, "  suppressed (small counts): %zu units", n_suppressed);
     }
     char sz[64];

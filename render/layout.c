@@ -670,7 +670,7 @@ int gv_layout_compute(const gv_layout_input *in, gv_layout *l, gv_error *err) {
         gv_legend_row *r = &l->rows[l->nrows++];
         r->color = sp->colors[c];
         gv_format_number((double)counts[c], 0, sp->locale, nb, sizeof nb);
-        if (b->edges[c] == b->edges[c + 1]) snprintf(r->text, sizeof r->text, "%s  (%s)", lo, nb);
+        if (b->single || b->edges[c] == b->edges[c + 1]) snprintf(r->text, sizeof r->text, "%s  (%s)", hi, nb);
         else snprintf(r->text, sizeof r->text, "%s – %s  (%s)", lo, hi, nb);
         if (nocount) *strstr(r->text, "  (") = 0;
     }

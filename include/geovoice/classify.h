@@ -67,6 +67,8 @@ typedef struct gv_breaks {
     size_t n_outside;                 /* manual only: finite values below edges[0] or above edges[k] */
     int reduced;                      /* 1 when k < requested (ties / too few distinct values) */
     char note[256];                   /* why k was reduced ("" otherwise), e.g. "4 distinct values: 4 classes instead of 5" */
+    int single;                       /* 1 when each class is one value, edges[c+1] (too few distinct values):
+                                         legends say "2", not "1 – 2" */
 } gv_breaks;
 
 /* Classifies v[0..n-1]. NaN and +-inf are "no data": counted in n_missing

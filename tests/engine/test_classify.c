@@ -529,6 +529,9 @@ static void test_few_distinct(void **state) {
         assert_int_equal(b.n_missing, 1);
         assert_int_equal(b.reduced, 1);
         assert_string_equal(b.note, "3 distinct values: 3 classes instead of 5");
+        assert_int_equal(b.single, 1); /* legends say 1, 2, 3 */
+        double w[] = {1, 2, 3, 4, 5, 6};
+        assert_int_equal(run(w, NV(w), methods[mi], 2).single, 0);
 
         /* All equal: one degenerate class {7,7}. */
         double e[] = {7, 7, 7};
