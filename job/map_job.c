@@ -133,8 +133,13 @@ int gv__map_eval(const gv__value_src *vs, const gv_expr *E, const char *opt, con
             values[i] = NAN;
             (*n_missing)++;
             if (o->strict && nrow > 0) {
-                rc = gv_error_set(err, GV_EDATA, "%s: row %zu (line %zu): value '%s' for unit '%s' is missing (%s) (--strict)",
-                                  o->data, rows[0] + 1, gv_table_row_line(T, rows[0]), text,
+                const char *empty = NULL;
+                for (size_t k = 0; k < nv && !empty; k++)
+                    if (var_col[k] >= 0 && isnan(vars[k])) empty = gv_table_colname(T, (size_t)var_col[k]);
+                char col[300] = "";
+                if (empty) snprintf(col, sizeof col, ", column '%s' is empty", empty);
+                rc = gv_error_set(err, GV_EDATA, "%s: row %zu (line %zu)%s: value '%s' for unit '%s' is missing (%s) (--strict)",
+                                  o->data, rows[0] + 1, gv_table_row_line(T, rows[0]), col, text,
                                   gv_layer_value(L, i, (size_t)gv_layer_field_index(L, vs->ufield)),
                                   gv_expr_status_str(status[i]));
                 goto done;
@@ -313,6 +318,13 @@ int gv_map_run(const gv_map_options *o, gv_log_fn log, void *logctx, gv_error *e
           "%zu ambiguous, %zu name mismatches",
           ufield, tcol, o->match_name ? "by name" : "by code", gv_join_units_matched(J), nf, gv_join_units_nodata(J),
           gv_join_rows_unmatched(J), nr, gv_join_rows_ambiguous(J), gv_join_name_mismatches(J));
+    {
+        size_t ndup = 0;
+        for (size_t i = 0; i < gv_join_nissues(J); i++) ndup += gv_join_issue_at(J, i)->kind == GV_ISSUE_DUPLICATE;
+        if (ndup)
+            logf_(log, logctx, "  duplicates: %zu units have several rows, combined by %s (--allow-duplicates)", ndup,
+                  dup == GV_DUP_SUM ? "sum" : dup == GV_DUP_MEAN ? "mean" : "the first row");
+    }
     if (o->where && gv_join_rows_unmatched(J))
         logf_(log, logctx, "  (with --where, rows of units the filter leaves out are among the %zu rows without unit)",
               gv_join_rows_unmatched(J));
