@@ -69,18 +69,41 @@ gv_voter_key *gv_voter_key_copy(const gv_voter_key *k) {
     return c;
 }
 
-static int is_sep(char c) { return c == ' ' || c == '-' || c == '.'; }
-static int is_dig(char c) { return c >= '0' && c <= '9'; }
+/* Characters of a number as people write one. Digits: ASCII and
+ * full-width (U+FF10-U+FF19, three bytes). Separators between digits: a
+ * space of any kind (U+0020, U+00A0, U+2002-U+200A, U+202F, U+3000), '-',
+ * '.', '_', '/', a dash (U+2010-U+2015, U+2212); and, inside a voter
+ * value, also ',', quotes and brackets. Each returns the byte length at
+ * s (0 when it is not one). */
+static size_t dig_at(const unsigned char *s, size_t n, char *d) {
+    if (n >= 1 && s[0] >= '0' && s[0] <= '9') { if (d) *d = (char)s[0]; return 1; }
+    if (n >= 3 && s[0] == 0xEF && s[1] == 0xBC && s[2] >= 0x90 && s[2] <= 0x99) { if (d) *d = (char)('0' + s[2] - 0x90); return 3; }
+    return 0;
+}
+static size_t sep_at(const unsigned char *s, size_t n, int loose) {
+    if (!n) return 0;
+    if (s[0] == ' ' || s[0] == '-' || s[0] == '.' || s[0] == '_' || s[0] == '/') return 1;
+    if (loose && (s[0] == ',' || s[0] == '(' || s[0] == ')' || s[0] == '"' || s[0] == '\'')) return 1;
+    if (n >= 2 && s[0] == 0xC2 && s[1] == 0xA0) return 2;
+    if (n >= 3 && s[0] == 0xE2 && s[1] == 0x80 && ((s[2] >= 0x82 && s[2] <= 0x8A) || s[2] == 0xAF || (s[2] >= 0x90 && s[2] <= 0x95))) return 3;
+    if (n >= 3 && s[0] == 0xE2 && s[1] == 0x88 && s[2] == 0x92) return 3;
+    if (n >= 3 && s[0] == 0xE3 && s[1] == 0x80 && s[2] == 0x80) return 3;
+    return 0;
+}
 
 int gv_voter_is_citizen_id(const char *s, size_t len, char digits[13]) {
+    const unsigned char *u = (const unsigned char *)s;
     size_t nd = 0;
-    for (size_t i = 0; i < len; i++) {
-        if (is_dig(s[i])) {
+    for (size_t i = 0; i < len;) {
+        char d;
+        size_t k = dig_at(u + i, len - i, &d);
+        if (k) {
             if (nd == 12) return 0;
-            if (digits) digits[nd] = s[i];
+            if (digits) digits[nd] = d;
             nd++;
-        } else if (is_sep(s[i]) && i > 0 && i + 1 < len && is_dig(s[i - 1]) && is_dig(s[i + 1])) {
-            continue;
+            i += k;
+        } else if ((k = sep_at(u + i, len - i, 1))) {
+            i += k;
         } else {
             return 0;
         }
@@ -101,24 +124,34 @@ void gv_voter_hash(gv_voter_key *k, const char digits[12], char out[GV_VOTER_HAS
 }
 
 size_t gv_voter_scrub(char *s, size_t len) {
+    unsigned char *u = (unsigned char *)s;
     size_t blanked = 0, i = 0;
     while (i < len) {
-        if (!is_dig(s[i])) {
-            i++;
-            continue;
+        size_t k = dig_at(u + i, len - i, NULL);
+        if (!k) { i++; continue; }
+        /* A run: digits, with up to 3 separator characters between two
+         * digits ("001 234 567 890", "001  234", "001,234,567,890"). */
+        size_t j = i + k, nd = 1, end = j;
+        for (;;) {
+            size_t t = j, nsep = 0, m;
+            /* ',' only straight before a digit ("001,234"): a list
+             * "12, 13" is not one number. */
+            while (nsep < 3 && t < len &&
+                   ((m = sep_at(u + t, len - t, 0)) || (u[t] == ',' && t + 1 < len && dig_at(u + t + 1, len - t - 1, NULL) && (m = 1))))
+                t += m, nsep++;
+            size_t dk = t < len ? dig_at(u + t, len - t, NULL) : 0;
+            if (!dk) break;
+            j = t + dk;
+            end = j;
+            nd++;
         }
-        /* A run: digits, with single separators between digits. */
-        size_t j = i, nd = 0;
-        while (j < len) {
-            if (is_dig(s[j])) nd++, j++;
-            else if (is_sep(s[j]) && j + 1 < len && is_dig(s[j + 1]) && nd < 12) j++;
-            else break;
-        }
-        if (nd == 12) {
-            for (size_t t = i; t < j; t++) s[t] = '#';
+        /* 12 or more digits: a citizen id, or one inside a longer number
+         * ("7 001234567105", a phone written before it). Privacy first. */
+        if (nd >= 12) {
+            for (size_t t = i; t < end; t++) u[t] = '#';
             blanked++;
         }
-        i = j;
+        i = end;
     }
     return blanked;
 }

@@ -653,6 +653,43 @@ int gv_aggregate_job_run(const gv_aggregate_job *j, gv_log_fn log, void *logctx,
                 i = e;
             }
         }
+        /* (4) margins of a cross-tab (--by topic,stance ...): the cells
+         * of one unit-period that share all but some of the dimensions sum
+         * to a figure a one-way run publishes (--by topic, --by stance):
+         * protected like the parents when that figure is at least k. */
+        int dims[3], nd = 0;
+        if (a->by_topic) dims[nd++] = 0;
+        if (a->by_channel) dims[nd++] = 1;
+        if (a->by_stance) dims[nd++] = 2;
+        for (int mask = 1; nd >= 2 && mask < (1 << nd) - 1 && !rc; mask++) {
+            size_t nk = 0;
+            for (size_t m = 0; m < nr; m++) {
+                if (R[m].total_row < 0) continue;
+                unsigned t = R[m].topic, c = R[m].ch, s = R[m].st;
+                for (int q = 0; q < nd; q++)
+                    if (mask & (1 << q)) {
+                        if (dims[q] == 0) t = ALL;
+                        else if (dims[q] == 1) c = 0xFF;
+                        else s = 0xFF;
+                    }
+                gk[nk].row = m;
+                gk[nk].a = ((uint64_t)R[m].unit << 24) | R[m].period;
+                gk[nk].b = pack(0, 0, t, c, s);
+                nk++;
+            }
+            qsort(gk, nk, sizeof *gk, gcmp);
+            for (size_t i = 0; i < nk && !rc;) {
+                size_t e = i;
+                double tot = 0;
+                while (e < nk && gk[e].a == gk[i].a && gk[e].b == gk[i].b) tot += R[gk[e].row].n, e++;
+                if (tot >= j->min_count && e - i > 1) {
+                    OPEN(-1);
+                    for (size_t m = i; m < e && !rc; m++) PUSHM(gk[m].row);
+                    if (!rc) sp[nsp - 1].n = e - i;
+                }
+                i = e;
+            }
+        }
 #undef PUSHM
 #undef OPEN
         if (!rc) {
@@ -732,8 +769,15 @@ int gv_aggregate_job_run(const gv_aggregate_job *j, gv_log_fn log, void *logctx,
         if (!tot) v[11][0] = 0;
         else if (hid || tot->status != GV_SUPP_SHOWN) snprintf(v[11], 64, "suppressed");
         else fmt(v[11], 64, tot->n > 0 ? r->n / tot->n : NAN, "%.6f");
+        /* Net stance with the count gives support + oppose + neutral and
+         * support - oppose: with one stance cell known (a --by stance run)
+         * the other two follow. Shown only when no stance count of the
+         * row is small (0 < n < k). */
+        double neu = r->n - r->s[0] - r->s[1];
+        int small_stance = (r->s[0] > 0 && r->s[0] < j->min_count) || (r->s[1] > 0 && r->s[1] < j->min_count) ||
+                           (neu > 0 && neu < j->min_count);
         if (a->by_stance) v[12][0] = 0;
-        else if (hid) snprintf(v[12], 64, "suppressed");
+        else if (hid || small_stance) snprintf(v[12], 64, "suppressed");
         else fmt(v[12], 64, r->n > 0 ? (r->s[0] - r->s[1]) / r->n : NAN, "%.6f");
         snprintf(v[13], 64, "%s", r->status == GV_SUPP_PRIMARY ? "primary" : r->status == GV_SUPP_SECONDARY ? "secondary" : "");
         for (size_t c = 0; c < nc; c++) cellp[c] = colmap[c] == 1 ? u->name : v[colmap[c]];

@@ -4,6 +4,7 @@
  * Jensen–Shannon divergence (base 2), a chi-square test of homogeneity,
  * Benjamini–Hochberg across units, and a flag where the difference is
  * unlikely under sampling alone. */
+#include "geovoice/voterid.h"
 #include "geovoice/opinionsjob.h"
 
 #include "geovoice/opstats.h"
@@ -182,8 +183,17 @@ static int load_reports(divj *v, gv_divergence_summary *sum, gv_log_fn log, void
         double n;
         if ((rc = gv_table_number(t, r, (size_t)cn, &n, v->err))) break;
         if (isnan(n)) continue;
-        if (n < 0) {
-            rc = gv_error_set(v->err, GV_EDATA, "%s: row %zu (line %zu): negative count", j->reports, r + 1, gv_table_row_line(t, r));
+        if (n < 0 || n != floor(n) || n > 1e9) {
+            rc = gv_error_set(v->err, GV_EDATA, "%s: row %zu (line %zu), column 'count': %s is not a count (a whole number "
+                                                "from 0 to 1e9)", j->reports, r + 1, gv_table_row_line(t, r),
+                              gv_table_cell(t, r, (size_t)cn));
+            break;
+        }
+        const char *cat = gv_table_cell(t, r, (size_t)cc);
+        if (!*cat || (!strcmp(col, "stance") && strcmp(cat, "support") && strcmp(cat, "oppose") && strcmp(cat, "neutral"))) {
+            rc = gv_error_set(v->err, GV_EDATA, "%s: row %zu (line %zu), column '%s': %s%s%s", j->reports, r + 1,
+                              gv_table_row_line(t, r), col, *cat ? "'" : "empty", *cat ? cat : "",
+                              *cat ? "' is not support, oppose or neutral" : "");
             break;
         }
         char code[32];
@@ -200,7 +210,12 @@ static int load_reports(divj *v, gv_divergence_summary *sum, gv_log_fn log, void
             break;
         }
         v->u[ui].r[c] += n;
-        double *orow = org_row(v, (size_t)ui, gv_table_cell(t, r, (size_t)corg));
+        /* An organisation's name may hold an id: blanked as at ingest. */
+        char orgb[512];
+        snprintf(orgb, sizeof orgb, "%s", gv_table_cell(t, r, (size_t)corg));
+        gv_voter_scrub(orgb, strlen(orgb));
+        double *orow = org_row(v, (size_t)ui, orgb);
+        gv_voter_wipe(orgb, sizeof orgb);
         if (!orow) {
             rc = gv_error_set(v->err, GV_ENOMEM, "out of memory");
             break;
@@ -286,8 +301,15 @@ static int add_row(const divj *v, optable *T, const dunit *u, const char *org, c
     if (r->tested) snprintf(c[11], 64, "yes");
     else snprintf(c[11], 64, "no: fewer than %g records on a side", min);
     snprintf(c[12], 64, "%s", r->tested && r->top >= 0 ? v->cat[r->top] : "");
-    num(c[13], r->tested ? r->top_d : NAN, "%.6f");
-    num(c[14], r->tested ? r->top_r : NAN, "%.6f");
+    /* A share times its published n is the cell's count: hidden when
+     * that count is small (0 < c < k), or n itself is. */
+    double cd = r->top_d * r->nd, cr = r->top_r * r->nr;
+    int hide_d = (cd > 0.5 && cd < k - 0.5) || (r->nd > 0 && r->nd < k);
+    int hide_r = (cr > 0.5 && cr < k - 0.5) || (r->nr > 0 && r->nr < k);
+    if (r->tested && hide_d) snprintf(c[13], 64, "suppressed");
+    else num(c[13], r->tested ? r->top_d : NAN, "%.6f");
+    if (r->tested && hide_r) snprintf(c[14], 64, "suppressed");
+    else num(c[14], r->tested ? r->top_r : NAN, "%.6f");
     for (int i = 0; i < 15; i++) cp[i] = c[i];
     cp[1] = u->name;
     cp[2] = org ? org : "(all)";

@@ -83,7 +83,9 @@ static void test_by_hand(void **state) {
     assert_non_null(csv);
     assert_non_null(strstr(csv, "code,name,level,topic,count,population,rate_per_10k,smoothed_rate_per_10k,share,net_stance,suppressed,note\n"));
     char *f[16];
-    /* 00001 total: 15 / 1000 x 10^4 = 150. Net stance (6 - 4) / 15.
+    /* 00001 total: 15 / 1000 x 10^4 = 150. Net stance (6 - 4) / 15 is
+     * not shown: its stance counts 6, 4 and 5 are small, and net stance
+     * with the count and one stance cell gives the other two.
      * Smoothed (totals slice: counts 15, 45, 4 over 1000, 2000, 500):
      * m = 64/3500 = 0.0182857; s² = (1000·0.0032857² + 2000·0.0042143²
      * + 500·0.0102857²)/3500 = 2.83469e-5; m / mean pop = 1.56735e-5;
@@ -95,7 +97,7 @@ static void test_by_hand(void **state) {
     assert_string_equal(f[6], "150.0000");
     assert_string_equal(f[7], "169.4067");
     assert_string_equal(f[8], "");
-    assert_string_equal(f[9], "0.133333");
+    assert_string_equal(f[9], "suppressed");
     assert_string_equal(f[10], "");
     assert_int_equal(row_of(csv, "00001", "land", f, 16), 12);
     assert_string_equal(f[4], "suppressed");
@@ -191,9 +193,84 @@ static void test_by_hand(void **state) {
     tu_rmtree(dir);
 }
 
+/* The line of CSV text starting with prefix (static copy), or NULL. */
+static const char *line_of(const char *csv, const char *prefix) {
+    static char line[4096];
+    for (const char *l = csv; l && *l;) {
+        const char *e = strchr(l, '\n');
+        size_t n = e ? (size_t)(e - l) : strlen(l);
+        if (!strncmp(l, prefix, strlen(prefix)) && n < sizeof line) {
+            memcpy(line, l, n);
+            line[n] = 0;
+            return line;
+        }
+        l = e ? e + 1 : NULL;
+    }
+    return NULL;
+}
+
+/* A cross-tab's margins are published by the one-way runs: 00002 has
+ * land: support 20, oppose 5; health: support 5, oppose 25. The land
+ * margin (25) and the support margin (25) would give the hidden 5s by
+ * subtraction, so 20 and 25 are hidden too (secondary). And net stance,
+ * with the count and the one-way stance cells, would give the small ones:
+ * it is hidden wherever a stance count is small. */
+static void test_crosstab_margins(void **state) {
+    (void)state;
+    const char *d = tu_tmpdir("aggregate-x");
+    char dd[4096];
+    snprintf(dd, sizeof dd, "%s", d);
+    const char *shapes = tu_path("%s/sq.geojson", dd);
+    tu_write_file(shapes, SQUARES);
+    char *b = malloc(65536), *p = b;
+    int seq = 0;
+    p += sprintf(p, "id,submitted_at,unit_code,lon,lat,topic,stance,channel,org,voter,text\n");
+    add(&p, "00002", "land", "support", 20, &seq);
+    add(&p, "00002", "land", "oppose", 5, &seq);
+    add(&p, "00002", "health", "support", 5, &seq);
+    add(&p, "00002", "health", "oppose", 25, &seq);
+    add(&p, "00001", "land", "support", 30, &seq);
+    add(&p, "00001", "land", "oppose", 30, &seq);
+    add(&p, "00001", "land", "neutral", 30, &seq);
+    tu_write_file(tu_path("%s/r.csv", dd), b);
+    free(b);
+    char args[16384], *err = NULL;
+    snprintf(args, sizeof args, "opinions ingest '%s/r.csv' --workspace '%s/ws.sqlite' --shapes '%s'", dd, dd, shapes);
+    assert_int_equal(tu_run_cli(args, &err), 0);
+    free(err);
+    snprintf(args, sizeof args, "opinions aggregate --workspace '%s/ws.sqlite' --by topic,stance -o '%s/x.csv'", dd, dd);
+    assert_int_equal(tu_run_cli(args, &err), 0);
+    free(err);
+    char *csv = tu_slurp(tu_path("%s/x.csv", dd), NULL);
+    assert_non_null(csv);
+    static const char *const hidden[] = {"00002,Xã Hai,commune,land,support,suppressed", "00002,Xã Hai,commune,land,oppose,suppressed",
+                                         "00002,Xã Hai,commune,health,support,suppressed",
+                                         "00002,Xã Hai,commune,health,oppose,suppressed"};
+    for (size_t i = 0; i < 4; i++)
+        if (!line_of(csv, hidden[i])) fail_msg("not hidden: %s\n%s", hidden[i], csv);
+    assert_non_null(line_of(csv, "00001,Xã Một,commune,land,support,30,"));
+    free(csv);
+    /* Net stance per topic row: hidden where a stance count is small. */
+    snprintf(args, sizeof args, "opinions aggregate --workspace '%s/ws.sqlite' --by topic -o '%s/t.csv'", dd, dd);
+    assert_int_equal(tu_run_cli(args, &err), 0);
+    free(err);
+    csv = tu_slurp(tu_path("%s/t.csv", dd), NULL);
+    /* 00002 land: support 20, oppose 5 (small): net stance hidden; 00001
+     * land: 30/30/30: (30 - 30) / 90 = 0 shown. */
+    const char *l = line_of(csv, "00002,Xã Hai,commune,land,");
+    assert_non_null(l);
+    assert_non_null(strstr(l, ",suppressed,"));
+    l = line_of(csv, "00001,Xã Một,commune,land,90,");
+    assert_non_null(l);
+    assert_non_null(strstr(l, ",0.000000,"));
+    free(csv);
+    tu_rmtree(dd);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_by_hand),
+        cmocka_unit_test(test_crosstab_margins),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -107,8 +107,52 @@ static void test_planted_found(void **state) {
     char *orgs = tu_slurp(tu_path("%s/orgs.csv", dir), NULL);
     assert_non_null(strstr(orgs, "Hội"));
     free(orgs);
+    /* No published share times its n is a count below 10 (10 = the
+     * default --min-count): such shares are "suppressed". */
+    size_t hidden = 0;
+    for (char *l = strchr(csv, '\n') + 1; l && *l;) {
+        char *e = strchr(l, '\n');
+        size_t n = e ? (size_t)(e - l) : strlen(l);
+        memcpy(line, l, n);
+        line[n] = 0;
+        l = e ? e + 1 : NULL;
+        tu_csv_split(line, f, 20);
+        for (int side = 0; side < 2; side++) {
+            const char *sh = f[13 + side], *nn = f[3 + side];
+            if (!strcmp(sh, "suppressed")) { hidden++; continue; }
+            if (!*sh || !strcmp(nn, "suppressed")) continue;
+            double c = atof(sh) * atof(nn);
+            if (c > 0.5 && c < 9.5) fail_msg("unit %s: share %s x n %s = %.1f, a small count", f[0], sh, nn, c);
+        }
+    }
+    print_message("shares hidden: %zu\n", hidden);
     free(planted);
     free(csv);
+    /* Bad report rows: one line naming the file, row and column (exit 2);
+     * an organisation's name with an id is blanked in --orgs. */
+    static const char *const bad[][2] = {
+        {"unit_code,org,topic,count\n00001,Hội,land,2.5\n", "row 1 (line 2), column 'count': 2.5 is not a count"},
+        {"unit_code,org,topic,count\n00001,Hội,,3\n", "row 1 (line 2), column 'topic': empty"},
+    };
+    for (size_t i = 0; i < 2; i++) {
+        tu_write_file(tu_path("%s/bad.csv", dir), bad[i][0]);
+        snprintf(args, sizeof args, "opinions divergence --workspace '%s/ws.sqlite' --reports '%s/bad.csv' -o '%s/bad-out.csv'",
+                 dir, dir, dir);
+        assert_int_equal(tu_run_cli(args, &err), 2);
+        if (!strstr(err, bad[i][1])) fail_msg("%s", err);
+        free(err);
+        assert_false(tu_exists(tu_path("%s/bad-out.csv", dir)));
+    }
+    tu_write_file(tu_path("%s/idorg.csv", dir), "unit_code,org,topic,count\n00001,Hội 001234567890,land,50\n");
+    snprintf(args, sizeof args,
+             "opinions divergence --workspace '%s/ws.sqlite' --reports '%s/idorg.csv' -o '%s/i.csv' --orgs '%s/io.csv'", dir, dir, dir, dir);
+    assert_int_equal(tu_run_cli(args, &err), 0);
+    free(err);
+    orgs = tu_slurp(tu_path("%s/io.csv", dir), NULL);
+    assert_non_null(orgs);
+    assert_null(strstr(orgs, "001234567890"));
+    assert_non_null(strstr(orgs, "Hội ############"));
+    free(orgs);
     tu_rmtree(dir);
 }
 

@@ -306,11 +306,56 @@ static void test_dedupe_window_and_order(void **state) {
     free(err);
 }
 
+/* Ways people write an id around other digits or with other separators
+ * (a break-test's list): none may reach the workspace or the rejects as
+ * the 12 digits. Rows whose voter is the id alone are hashed; an id with
+ * other digits before it (in id, voter, topic, org or text) is blanked or
+ * its row rejected. */
+static void test_id_evasions(void **state) {
+    (void)state;
+    const char *P = PLANTED[1]; /* 001099887766 */
+    char sp[32], nb[48], fw[64];
+    snprintf(sp, sizeof sp, "%.3s  %.3s %.3s %.3s", P, P + 3, P + 6, P + 9);            /* two spaces */
+    snprintf(nb, sizeof nb, "%.3s\xC2\xA0%.3s\xC2\xA0%.6s", P, P + 3, P + 6);          /* no-break spaces */
+    size_t w = 0;
+    for (int i = 0; i < 12; i++) w += (size_t)snprintf(fw + w, sizeof fw - w, "\xEF\xBC%c", (char)(0x90 + P[i] - '0'));
+    char b[8192];
+    snprintf(b, sizeof b,
+             "%s"
+             "e1,2025-08-01,00001,,,land 2025 %s,support,direct,,v3,\n"
+             "e2,2025-08-01,00001,,,land,support,intermediary,Hội 12 %s,,\n"
+             "e3,2025-08-01,00001,,,land,support,direct,,7 %s,\n"
+             "1 %s,2025-08-01,00001,,,land,support,direct,,v13,\n"
+             "e5,2025-08-01,00001,,,land,support,direct,,%s,\n"
+             "e6,2025-08-01,00001,,,land,support,direct,,%s,\n"
+             "e7,2025-08-01,00001,,,land,support,direct,,%s,\n"
+             "e8,2025-08-01,00001,,,land,support,direct,,%.3s_%.3s_%.3s_%.3s,\n"
+             "e9,2025-08-01,00001,,,land,support,direct,,+84 %s,\n"
+             "e10,2025-08-01,00001,,,land,support,direct,,v10,0912345678 %s\n",
+             HDR, P, P, P, P, sp, nb, fw, P, P + 3, P + 6, P + 9, P, P);
+    assert_int_equal(tu_write_file(tu_path("%s/ev.csv", dir), b), 0);
+    char *err = NULL;
+    int rc = ingest("ev.csv", "ev.sqlite", tu_path("--rejects '%s/ev-rej.csv'", dir), &err);
+    assert_int_equal(rc, 0);
+    assert_text_clean("stderr", err);
+    free(err);
+    assert_clean(tu_path("%s/ev.sqlite", dir));
+    assert_clean(tu_path("%s/ev-rej.csv", dir));
+    /* e5-e8: the id alone, however written: hashed (one voter, so the
+     * four count once); e1, e2, e10 stored with the digits blanked; e3, e9
+     * (voter: an id among other digits) and the id "1 ..." rejected. */
+    assert_int_equal(q1(tu_path("%s/ev.sqlite", dir), "SELECT count(*) FROM records WHERE voter LIKE 'h:%'"), 4);
+    assert_int_equal(q1(tu_path("%s/ev.sqlite", dir), "SELECT count(DISTINCT voter) FROM records WHERE voter LIKE 'h:%'"), 1);
+    assert_int_equal(q1(tu_path("%s/ev.sqlite", dir), "SELECT count(*) FROM records"), 7);
+    assert_int_equal(q1(tu_path("%s/ev.sqlite", dir), "SELECT count(*) FROM rejects"), 3);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_rows_and_rejects),
         cmocka_unit_test(test_append_and_crash),
         cmocka_unit_test(test_dedupe_window_and_order),
+        cmocka_unit_test(test_id_evasions),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

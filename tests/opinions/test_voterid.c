@@ -21,8 +21,20 @@ static void test_detect(void **state) {
     assert_false(gv_voter_is_citizen_id("00120300456", 11, NULL));   /* 11 digits */
     assert_false(gv_voter_is_citizen_id("0012030045678", 13, NULL)); /* 13 */
     assert_false(gv_voter_is_citizen_id("V001203004567", 13, NULL));
-    assert_false(gv_voter_is_citizen_id("001203004567 ", 13, NULL));
-    assert_false(gv_voter_is_citizen_id("0012  03004567", 14, NULL)); /* two separators */
+    /* However the 12 digits are written, they are an id (privacy first):
+     * a trailing space, two spaces, '_', '/', commas, brackets, a
+     * no-break space, an en dash, full-width digits. */
+    static const char *const forms[] = {"001203004567 ", "0012  03004567", "001_203_004_567", "001/203/004/567",
+                                        "\"001,203,004,567\"", "(001)203004567", "001\xC2\xA0" "203\xC2\xA0" "004\xC2\xA0" "567",
+                                        "001\xE2\x80\x93" "203004567",
+                                        "\xEF\xBC\x90\xEF\xBC\x90\xEF\xBC\x91" "203004567"};
+    for (size_t i = 0; i < sizeof forms / sizeof forms[0]; i++) {
+        memset(d, 0, sizeof d);
+        if (!gv_voter_is_citizen_id(forms[i], strlen(forms[i]), d)) fail_msg("'%s' should be an id", forms[i]);
+        assert_string_equal(d, "001203004567");
+    }
+    assert_false(gv_voter_is_citizen_id("+84 001203004567", 16, NULL)); /* 14 digits: scrubbed and rejected upstream */
+    assert_false(gv_voter_is_citizen_id("voter 001203004567", 18, NULL));
 }
 
 static void test_hash(void **state) {
@@ -52,8 +64,16 @@ static void test_scrub(void **state) {
     (void)state;
     char s[] = "CCCD 001203004567, phone 0912345678, 0012 0300 4567 ok, 1234567890123 long";
     size_t n = gv_voter_scrub(s, strlen(s));
-    assert_int_equal(n, 2);
-    assert_string_equal(s, "CCCD ############, phone 0912345678, ############## ok, 1234567890123 long");
+    assert_int_equal(n, 3);
+    assert_string_equal(s, "CCCD ############, phone 0912345678, ############## ok, ############# long");
+    /* An id behind another number, behind a phone, with two spaces, with
+     * a thin space: blanked with what it touches. 11 digits stay. */
+    char t[] = "land 2025 001234567103; 0912345678 001234567890; 001  234 567 014; "
+               "001\xE2\x80\x89" "234567015; 12345678901";
+    n = gv_voter_scrub(t, strlen(t));
+    assert_int_equal(n, 4);
+    assert_string_equal(t, "land #################; #######################; ################; "
+                           "###############; 12345678901");
 }
 
 int main(void) {
