@@ -177,7 +177,7 @@ typedef struct ingest {
     gv_error read_err;
     dentry *d;
     size_t nd, capd;
-    sqlite3_stmt *ins, *rej;
+    sqlite3_stmt *ins, *rej, *same; /* same: the stored record of an id, to tell a repeat from a clash */
     FILE *rejf;
     char rej_tmp[4096];
     long long ingest_n;
@@ -498,6 +498,36 @@ static int flush_chunk(ingest *g, cbuf *B) {
         sqlite3_bind_int64(s, 16, g->ingest_n);
         if (sqlite3_step(s) != SQLITE_DONE) return sql_fail(g, "storing a record");
         if (!sqlite3_changes(g->ws->db)) {
+            /* The id is stored: the same record again (a re-ingest) is
+             * skipped; another record under the same id is rejected, not
+             * silently dropped. */
+            sqlite3_stmt *q = g->same;
+            sqlite3_reset(q);
+            sqlite3_bind_text(q, 1, u->id, -1, SQLITE_STATIC);
+            int same = 1;
+            const char *differs = NULL;
+            if (sqlite3_step(q) == SQLITE_ROW) {
+                const char *have[5] = {(const char *)sqlite3_column_text(q, 0), (const char *)sqlite3_column_text(q, 1),
+                                       (const char *)sqlite3_column_text(q, 2), (const char *)sqlite3_column_text(q, 3),
+                                       (const char *)sqlite3_column_text(q, 4)};
+                char codeb[32];
+                snprintf(codeb, sizeof codeb, "%.*s", g->code_width > 0 ? g->code_width : 31, code);
+                const char *want[5] = {codeb, u->topic, STANCES[u->stance], CHANNELS[u->channel], NULL};
+                static const char *const what[5] = {"unit_code", "topic", "stance", "channel", "submitted_at"};
+                char subb[32];
+                snprintf(subb, sizeof subb, "%.25s", u->sub);
+                want[4] = subb;
+                for (int c = 0; c < 5 && same; c++)
+                    if (!have[c] || strcmp(have[c], want[c])) same = 0, differs = what[c];
+            }
+            if (!same) {
+                char b[200];
+                snprintf(b, sizeof b, "id already holds another record (its %s differs): ids must be unique", differs);
+                reject(u, "id", b, NULL, 0);
+                int rc = write_reject(g, u);
+                if (rc) return rc;
+                continue;
+            }
             g->sum->already++;
             continue;
         }
@@ -781,7 +811,9 @@ int gv_workspace_ingest(gv_workspace *ws, const gv_ingest_options *o, gv_ingest_
                                    "month, submitted_at, ts, voter, dkey, lon, lat, located, text, ingest) "
                                    "VALUES(?1, 1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
                                    -1, &g->ins, NULL) ||
-                sqlite3_prepare_v2(ws->db, "INSERT OR REPLACE INTO rejects VALUES(?, ?, ?, ?, ?, ?, ?)", -1, &g->rej, NULL)))
+                sqlite3_prepare_v2(ws->db, "INSERT OR REPLACE INTO rejects VALUES(?, ?, ?, ?, ?, ?, ?)", -1, &g->rej, NULL) ||
+                sqlite3_prepare_v2(ws->db, "SELECT unit_code, topic, stance, channel, submitted_at FROM records WHERE id = ?1", -1,
+                                   &g->same, NULL)))
         rc = sql_fail(g, "preparing inserts");
     double t_rows = now_s();
     if (!rc) {
@@ -851,6 +883,7 @@ int gv_workspace_ingest(gv_workspace *ws, const gv_ingest_options *o, gv_ingest_
         if (bad) rc = gv__ws_fail(ws, err, GV_EOUTPUT, "%s: write failed", o->rejects_csv);
     }
     sqlite3_finalize(g->ins);
+    sqlite3_finalize(g->same);
     sqlite3_finalize(g->rej);
     double t_c = now_s();
     if (!rc) rc = gv__ws_exec(ws, err, "COMMIT");

@@ -358,9 +358,10 @@ int gv_rec_next(gv_rec_reader *r, gv_record *rec, gv_error *err) {
             rec->malformed = "a quote is not closed, or text follows a closing quote";
             return 1;
         }
-        /* Extra trailing empty fields (separators at the end) are allowed. */
+        /* As many fields as the header: an extra one, even empty, is most
+         * often an unquoted comma in an earlier field ("Hội Nông dân, xã
+         * A"), which would shift every field after it. */
         int used = nf;
-        while (used > r->ncols && used <= MAXCOLS && fl[used - 1] == 0) used--;
         if (used != r->ncols) {
             rec->malformed = used < r->ncols ? "fewer fields than the header" : "more fields than the header";
             return 1;

@@ -350,12 +350,45 @@ static void test_id_evasions(void **state) {
     assert_int_equal(q1(tu_path("%s/ev.sqlite", dir), "SELECT count(*) FROM rejects"), 3);
 }
 
+/* One id for two different records is an error on the second (named,
+ * in the rejects), not "already in the workspace"; the same record again
+ * is. A row with one field more than the header (an unquoted comma in
+ * org) is rejected, not read with its fields shifted. */
+static void test_id_clash_and_extra_field(void **state) {
+    (void)state;
+    char b[2048];
+    snprintf(b, sizeof b,
+             "%s"
+             "c1,2025-08-01,00001,,,land,support,direct,,va,\n"
+             "c1,2025-08-02,00002,,,health,oppose,direct,,vb,\n"
+             "c2,2025-08-01,00001,,,land,support,intermediary,Hội Nông dân, xã A,,\n",
+             HDR);
+    assert_int_equal(tu_write_file(tu_path("%s/clash.csv", dir), b), 0);
+    char *err = NULL;
+    assert_int_equal(ingest("clash.csv", "clash.sqlite", tu_path("--rejects '%s/clash-rej.csv'", dir), &err), 0);
+    free(err);
+    const char *ws = tu_path("%s/clash.sqlite", dir);
+    assert_int_equal(q1(ws, "SELECT count(*) FROM records"), 1);
+    assert_int_equal(q1(ws, "SELECT count(*) FROM rejects"), 2);
+    char *rej = tu_slurp(tu_path("%s/clash-rej.csv", dir), NULL);
+    assert_non_null(rej);
+    assert_non_null(strstr(rej, "2,3,c1,id,id already holds another record (its unit_code differs): ids must be unique"));
+    assert_non_null(strstr(rej, "3,4,,,more fields than the header"));
+    free(rej);
+    /* Again: c1 is the same record (already there), the rest as before. */
+    assert_int_equal(ingest("clash.csv", "clash.sqlite", NULL, &err), 0);
+    assert_non_null(strstr(err, "1 already in the workspace"));
+    free(err);
+    assert_int_equal(q1(ws, "SELECT count(*) FROM records"), 1);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_rows_and_rejects),
         cmocka_unit_test(test_append_and_crash),
         cmocka_unit_test(test_dedupe_window_and_order),
         cmocka_unit_test(test_id_evasions),
+        cmocka_unit_test(test_id_clash_and_extra_field),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
