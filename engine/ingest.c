@@ -359,6 +359,23 @@ static void validate(ingest *g, gv_record *r, urow *u, arena *ar) {
         raw[nc] = 0;
         if (gv_code_normalize(raw, g->code_width, code, sizeof code, &e2) != GV_OK)
             return reject(u, "unit_code", "%s is not a unit code", raw, nc);
+        /* A code of another level is not padded into one of this level:
+         * written wider than a record-level code ("00004" for a district),
+         * or shorter with its leading zero kept ("04", a province: lost
+         * zeros, "4", are a spreadsheet's doing and are restored). */
+        if (g->code_width > 0) {
+            char digits[64];
+            if (gv_code_normalize(raw, 0, digits, sizeof digits, NULL) == GV_OK) {
+                int w = (int)strlen(digits);
+                if (w > g->code_width || (w < g->code_width && digits[0] == '0')) {
+                    char b[200], q[64];
+                    sample(q, sizeof q, raw, nc);
+                    snprintf(b, sizeof b, "%s has %d digits: not a %s code of '%s' (%d digits), a code of another level?", q, w,
+                             g->record_level, g->set, g->code_width);
+                    return reject(u, "unit_code", b, NULL, 0);
+                }
+            }
+        }
         u->unit = codemap_find(&g->units, code);
         if (u->unit < 0) {
             char b[200], q[64];

@@ -361,25 +361,28 @@ static void test_id_clash_and_extra_field(void **state) {
              "%s"
              "c1,2025-08-01,00001,,,land,support,direct,,va,\n"
              "c1,2025-08-02,00002,,,health,oppose,direct,,vb,\n"
-             "c2,2025-08-01,00001,,,land,support,intermediary,Hội Nông dân, xã A,,\n",
+             "c2,2025-08-01,00001,,,land,support,intermediary,Hội Nông dân, xã A,,\n"
+             "c3,2025-08-01,01,,,land,support,direct,,,\n" /* a province's code, not commune 00001 */
+             "c4,2025-08-01,1.0,,,land,support,direct,,,\n", /* lost zeros: 00001 */
              HDR);
     assert_int_equal(tu_write_file(tu_path("%s/clash.csv", dir), b), 0);
     char *err = NULL;
     assert_int_equal(ingest("clash.csv", "clash.sqlite", tu_path("--rejects '%s/clash-rej.csv'", dir), &err), 0);
     free(err);
     const char *ws = tu_path("%s/clash.sqlite", dir);
-    assert_int_equal(q1(ws, "SELECT count(*) FROM records"), 1);
-    assert_int_equal(q1(ws, "SELECT count(*) FROM rejects"), 2);
+    assert_int_equal(q1(ws, "SELECT count(*) FROM records"), 2);
+    assert_int_equal(q1(ws, "SELECT count(*) FROM rejects"), 3);
     char *rej = tu_slurp(tu_path("%s/clash-rej.csv", dir), NULL);
     assert_non_null(rej);
     assert_non_null(strstr(rej, "2,3,c1,id,id already holds another record (its unit_code differs): ids must be unique"));
     assert_non_null(strstr(rej, "3,4,,,more fields than the header"));
+    assert_non_null(strstr(rej, "4,5,c3,unit_code,\"'01' has 2 digits: not a "));
     free(rej);
     /* Again: c1 is the same record (already there), the rest as before. */
     assert_int_equal(ingest("clash.csv", "clash.sqlite", NULL, &err), 0);
-    assert_non_null(strstr(err, "1 already in the workspace"));
+    assert_non_null(strstr(err, "2 already in the workspace"));
     free(err);
-    assert_int_equal(q1(ws, "SELECT count(*) FROM records"), 1);
+    assert_int_equal(q1(ws, "SELECT count(*) FROM records"), 2);
 }
 
 int main(void) {
