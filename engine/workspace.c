@@ -126,7 +126,12 @@ int gv_workspace_open(const char *path, int create, gv_workspace **out, gv_error
         }
     }
     if (rc) {
-        if (err) gv_error_set(err, rc, "%s", err->msg[0] ? err->msg : ws->msg);
+        if (err) {
+            /* Copied first: err->msg cannot be both source and target. */
+            char m[sizeof ws->msg];
+            snprintf(m, sizeof m, "%s", err->msg[0] ? err->msg : ws->msg);
+            gv_error_set(err, rc, "%s", m);
+        }
         gv_workspace_close(ws);
         return rc;
     }

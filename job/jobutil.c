@@ -6,6 +6,8 @@
 #include "geovoice/names.h"
 
 #include <stdio.h>
+#include <sys/stat.h>
+#include <string.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -70,4 +72,20 @@ double gv__rows_combine(const gv_table *T, const size_t *rows, size_t nrow, size
     }
     if (!cnt || (any_missing && dup != GV_DUP_FIRST && nrow == 1)) return NAN;
     return dup == GV_DUP_MEAN ? acc / (double)cnt : acc;
+}
+
+int gv__job_check_out_dirs(gv_error *err, size_t n, const char *const *paths) {
+    for (size_t i = 0; i < n; i++) {
+        const char *p = paths[i];
+        if (!p || !*p || !strcmp(p, "-")) continue;
+        char d[4096];
+        snprintf(d, sizeof d, "%s", p);
+        char *sl = strrchr(d, '/');
+        const char *dir = ".";
+        if (sl) { *sl = 0; dir = *d ? d : "/"; }
+        struct stat st;
+        if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
+            return gv_error_set(err, GV_EOUTPUT, "%s: output folder '%s' does not exist", p, dir);
+    }
+    return GV_OK;
 }

@@ -31,4 +31,11 @@ int gv__names_fit(const char *table_name, const char *unit_name);
  * cell, or no number at all, is NaN). */
 double gv__rows_combine(const gv_table *T, const size_t *rows, size_t nrow, size_t col, gv_dup_policy dup);
 
+/* GV_EOUTPUT "PATH: output folder 'DIR' does not exist" for the first of
+ * the NULL-terminated output paths (NULL entries before the end are
+ * allowed: pass a count) whose folder is missing; GV_OK otherwise. Called
+ * before a verb writes anything, so that a bad second output does not
+ * leave the first one behind. */
+int gv__job_check_out_dirs(gv_error *err, size_t n, const char *const *paths);
+
 #endif

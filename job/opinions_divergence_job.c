@@ -322,6 +322,11 @@ int gv_divergence_job_run(const gv_divergence_job *j, gv_log_fn log, void *logct
     if (!sum) sum = &dummy;
     memset(sum, 0, sizeof *sum);
     if (!j->workspace || !j->out) return gv_error_set(err, GV_EUSAGE, "--workspace and -o are required");
+    {
+        const char *outs[2] = {j->out, j->orgs_out};
+        int rc0 = gv__job_check_out_dirs(err, 2, outs);
+        if (rc0) return rc0;
+    }
     if (strcmp(j->by, "topic") && strcmp(j->by, "stance")) return gv_error_set(err, GV_EUSAGE, "--by '%s': topic or stance", j->by);
     if (!(j->alpha > 0 && j->alpha < 1)) return gv_error_set(err, GV_EUSAGE, "--alpha must lie in (0, 1)");
     divj V, *v = &V;

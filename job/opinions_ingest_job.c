@@ -12,6 +12,8 @@
 #include <sqlite3.h>
 
 #include <stdio.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -28,7 +30,11 @@ int gv_duration_parse(const char *s, long long *seconds, gv_error *err) {
     if (!strcmp(e, "d")) mul = 86400;
     else if (!strcmp(e, "h")) mul = 3600;
     else if (!strcmp(e, "m")) mul = 60;
-    else if (!strcmp(e, "s") || !*e) mul = 1;
+    else if (!strcmp(e, "s")) mul = 1;
+    else if (!*e && e != s)
+        /* A bare number is ambiguous (30 days? 30 seconds?): the unit is
+         * required. */
+        return gv_error_set(err, GV_EUSAGE, "'%s': give a unit: %sd (days), %sh, %sm or %ss", s, s, s, s, s);
     else return gv_error_set(err, GV_EUSAGE, "'%s': expected a duration like 30d, 12h, 90m or 3600s", s);
     if (!(v >= 0) || e == s) return gv_error_set(err, GV_EUSAGE, "'%s': expected a non-negative duration", s);
     *seconds = (long long)(v * mul + 0.5);
@@ -61,6 +67,10 @@ int gv_ingest_job_run(const gv_ingest_job *j, gv_log_fn log, void *logctx, gv_in
     int rc = gv_voter_key_load(j->key_file, &key, err);
     if (rc) return rc;
     gv_workspace *ws = NULL;
+    /* A run that fails leaves no workspace it created (a missing or
+     * unreadable records file must not leave a 30 MB file of units). */
+    struct stat wst;
+    int existed = stat(j->workspace, &wst) == 0;
     rc = gv_workspace_open(j->workspace, 1, &ws, err);
     gv_layer *layers[GV_NLEVELS] = {0};
     gv_ws_level lv[GV_NLEVELS];
@@ -115,5 +125,11 @@ int gv_ingest_job_run(const gv_ingest_job *j, gv_log_fn log, void *logctx, gv_in
     }
     gv_workspace_close(ws);
     gv_voter_key_free(key);
+    if (rc && !existed && rc != GV_EINTERNAL) { /* GV_EINTERNAL: the injected fault, whose test looks at the file */
+        char jn[4200];
+        snprintf(jn, sizeof jn, "%s-journal", j->workspace);
+        unlink(j->workspace);
+        unlink(jn);
+    }
     return rc;
 }

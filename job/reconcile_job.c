@@ -220,6 +220,11 @@ static long find_unit(const unit *u, size_t n, const char *code) {
 int gv_reconcile_run(const gv_reconcile_options *o, gv_log_fn log, void *lc, gv_error *err) {
     if (!o || !o->a || !o->b || !o->out)
         return gv_error_set(err, GV_EUSAGE, "reconcile: --a FILE:COLUMN, --b FILE:COLUMN and -o OUT.csv are required");
+    {
+        const char *outs[3] = {o->out, o->parents_out, o->map};
+        int rc0 = gv__job_check_out_dirs(err, 3, outs);
+        if (rc0) return rc0;
+    }
     double thr = o->threshold > 0 ? o->threshold : GV_MODZ_THRESHOLD;
     int rc = GV_OK;
     side S[2];

@@ -397,6 +397,11 @@ static int write_reports(synth *S, const char *path, int ot, gv_error *err) {
 
 int gv_synth_job_run(const gv_synth_job *j, gv_log_fn log, void *logctx, gv_error *err) {
     if (!j->out) return gv_error_set(err, GV_EUSAGE, "synth: -o RECORDS.csv|.jsonl is required");
+    {
+        const char *outs[3] = {j->out, j->reports, j->planted};
+        int rc0 = gv__job_check_out_dirs(err, 3, outs);
+        if (rc0) return rc0;
+    }
     int ot = -1;
     for (int k = 0; k < GV_SYNTH_NTOPICS; k++)
         if (!strcmp(TOPICS[k], j->overreport_topic)) ot = k;

@@ -36,8 +36,9 @@ GV_API void gv_ingest_job_init(gv_ingest_job *j);
 GV_API int gv_ingest_job_run(const gv_ingest_job *j, gv_log_fn log, void *logctx, gv_ingest_summary *sum,
                              gv_error *err);
 
-/* Parses "30d", "12h", "90m", "3600s" or "3600" (seconds) into seconds.
- * GV_EUSAGE for anything else or a negative value. */
+/* Parses "30d", "12h", "90m" or "3600s" into seconds. GV_EUSAGE for
+ * anything else, a negative value, or a number without its unit ("30"
+ * could mean days or seconds). */
 GV_API int gv_duration_parse(const char *s, long long *seconds, gv_error *err);
 
 /* ---- geovoice opinions aggregate ---- */

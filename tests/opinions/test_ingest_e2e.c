@@ -385,6 +385,27 @@ static void test_id_clash_and_extra_field(void **state) {
     assert_int_equal(q1(ws, "SELECT count(*) FROM records"), 2);
 }
 
+/* A failed first ingest leaves no workspace behind; a file that is not a
+ * workspace is named with SQLite's reason (not an empty message). */
+static void test_failed_ingest_leaves_nothing(void **state) {
+    (void)state;
+    char *err = NULL;
+    assert_int_equal(ingest("no-such.csv", "never.sqlite", NULL, &err), 2);
+    assert_non_null(strstr(err, "no-such.csv: cannot open"));
+    free(err);
+    assert_false(tu_exists(tu_path("%s/never.sqlite", dir)));
+    assert_int_equal(tu_write_file(tu_path("%s/hello.sqlite", dir), "hello\n"), 0);
+    assert_int_equal(tu_write_file(tu_path("%s/one.csv", dir), "id,submitted_at,unit_code,topic,stance,channel\n"
+                                                              "o1,2025-08-01,00001,land,support,direct\n"),
+                     0);
+    assert_int_equal(ingest("one.csv", "hello.sqlite", NULL, &err), 2);
+    assert_non_null(strstr(err, "hello.sqlite: SQLite: file is not a database"));
+    free(err);
+    char *t = tu_slurp(tu_path("%s/hello.sqlite", dir), NULL);
+    assert_string_equal(t, "hello\n"); /* not touched */
+    free(t);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_rows_and_rejects),
@@ -392,6 +413,7 @@ int main(void) {
         cmocka_unit_test(test_dedupe_window_and_order),
         cmocka_unit_test(test_id_evasions),
         cmocka_unit_test(test_id_clash_and_extra_field),
+        cmocka_unit_test(test_failed_ingest_leaves_nothing),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

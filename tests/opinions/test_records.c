@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "geovoice/opinionsjob.h"
 #include "geovoice/records.h"
 #include "testutil.h"
 
@@ -101,10 +102,31 @@ static void test_csv_and_jsonl(void **state) {
     tu_rmtree(dir);
 }
 
+/* Durations need their unit: "30" could be days or seconds. */
+static void test_duration(void **state) {
+    (void)state;
+    long long v = -1;
+    gv_error e;
+    assert_int_equal(gv_duration_parse("30d", &v, &e), GV_OK);
+    assert_true(v == 30LL * 86400);
+    assert_int_equal(gv_duration_parse("12h", &v, &e), GV_OK);
+    assert_true(v == 12LL * 3600);
+    assert_int_equal(gv_duration_parse("90m", &v, &e), GV_OK);
+    assert_true(v == 5400);
+    assert_int_equal(gv_duration_parse("3600s", &v, &e), GV_OK);
+    assert_true(v == 3600);
+    assert_int_equal(gv_duration_parse("30", &v, &e), GV_EUSAGE);
+    assert_non_null(strstr(e.msg, "give a unit: 30d (days)"));
+    assert_int_equal(gv_duration_parse("-1d", &v, &e), GV_EUSAGE);
+    assert_int_equal(gv_duration_parse("d", &v, &e), GV_EUSAGE);
+    assert_int_equal(gv_duration_parse("3w", &v, &e), GV_EUSAGE);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_iso8601),
         cmocka_unit_test(test_csv_and_jsonl),
+        cmocka_unit_test(test_duration),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
