@@ -788,6 +788,23 @@ int gv_workspace_ingest(gv_workspace *ws, const gv_ingest_options *o, gv_ingest_
                            "%s: the workspace deduplicates with a window of %s s (%s); this ingest asks for %lld s "
                            "(use the same --dedupe-window, or another workspace)",
                            ws->path, win, atoll(win) ? "set at its first ingest" : "--no-dedupe", o->dedupe_window_s);
+    /* One key per workspace: hashes under another key would never match
+     * the stored ones (deduplication would break silently), and without a
+     * key rows with ids could not be compared with the stored ones. The
+     * key's check value is the hash of 000000000000 (no citizen id). */
+    char kcheck[GV_VOTER_HASH_LEN + 1] = "";
+    if (g->key) gv_voter_hash(g->key, "000000000000", kcheck);
+    const char *have_k = gv_workspace_meta(ws, "key_check");
+    if (have_k && *have_k && g->key && strcmp(have_k, kcheck))
+        return gv__ws_fail(ws, err, GV_EUSAGE,
+                           "%s: the HMAC key (GEOVOICE_HMAC_KEY or --key-file) is not the one this workspace's voter "
+                           "hashes were made with: use that key, or another workspace",
+                           ws->path);
+    if (have_k && *have_k && !g->key)
+        return gv__ws_fail(ws, err, GV_EUSAGE,
+                           "%s: the workspace holds keyed hashes of voter ids; set the same HMAC key "
+                           "(GEOVOICE_HMAC_KEY or --key-file) to add to it",
+                           ws->path);
     const char *fe = getenv(GV_FAULT_ENV);
     g->fault_after = fe ? atoll(fe) : 0;
 
@@ -877,6 +894,7 @@ int gv_workspace_ingest(gv_workspace *ws, const gv_ingest_options *o, gv_ingest_
         snprintf(b, sizeof b, "%lld", o->dedupe_window_s);
         rc = gv__ws_meta_set(ws, err, "dedupe_window_s", b);
     }
+    if (!rc && *kcheck && !(have_k && *have_k) && sum->hashed) rc = gv__ws_meta_set(ws, err, "key_check", kcheck);
     if (!rc) {
         sqlite3_stmt *q;
         if (sqlite3_prepare_v2(ws->db, "INSERT INTO ingests VALUES(?, ?, ?, ?, ?, ?, ?)", -1, &q, NULL)) {

@@ -164,12 +164,14 @@ static void test_rows_and_rejects(void **state) {
     free(err);
     assert_int_equal(q1(ws, "SELECT count(*) FROM records"), 5);
 
-    /* Without a key the citizen-id row is rejected, not stored. */
+    /* Without a key the citizen-id row is rejected, not stored (in a
+     * workspace of its own: one that holds keyed hashes refuses to be
+     * added to without its key, see test_key_tied_to_workspace). */
     snprintf(b, sizeof b, "%sk1,2025-08-03,00001,,,land,support,direct,,%s,\nk2,2025-08-03,00001,,,land,support,direct,,v9,\n",
              HDR, PLANTED[1]);
     tu_write_file(tu_path("%s/k.csv", dir), b);
     unsetenv("GEOVOICE_HMAC_KEY");
-    rc = ingest("k.csv", "ws.sqlite", NULL, &err);
+    rc = ingest("k.csv", "nokey.sqlite", NULL, &err);
     setenv("GEOVOICE_HMAC_KEY", "test-key-0123456789-abcdef", 1);
     assert_int_equal(rc, 0);
     assert_non_null(strstr(err, "2 rows: 1 accepted"));
@@ -406,6 +408,33 @@ static void test_failed_ingest_leaves_nothing(void **state) {
     free(t);
 }
 
+/* One key per workspace: another key, or none, is refused (exit 1) once
+ * the workspace holds keyed hashes; the same key dedupes across files. */
+static void test_key_tied_to_workspace(void **state) {
+    (void)state;
+    char b[1024];
+    snprintf(b, sizeof b, "%sk1,2025-08-01,00001,,,land,support,direct,,%s,\n", HDR, PLANTED[2]);
+    assert_int_equal(tu_write_file(tu_path("%s/ka.csv", dir), b), 0);
+    snprintf(b, sizeof b, "%sk2,2025-08-05,00001,,,land,support,direct,,%s,\n", HDR, PLANTED[2]);
+    assert_int_equal(tu_write_file(tu_path("%s/kb.csv", dir), b), 0);
+    char *err = NULL;
+    assert_int_equal(ingest("ka.csv", "key.sqlite", NULL, &err), 0);
+    free(err);
+    setenv("GEOVOICE_HMAC_KEY", "another-key-0123456789-abcdef", 1);
+    assert_int_equal(ingest("kb.csv", "key.sqlite", NULL, &err), 1);
+    assert_non_null(strstr(err, "is not the one this workspace's voter hashes were made with"));
+    free(err);
+    unsetenv("GEOVOICE_HMAC_KEY");
+    assert_int_equal(ingest("kb.csv", "key.sqlite", NULL, &err), 1);
+    assert_non_null(strstr(err, "holds keyed hashes of voter ids; set the same HMAC key"));
+    free(err);
+    setenv("GEOVOICE_HMAC_KEY", "test-key-0123456789-abcdef", 1);
+    assert_int_equal(ingest("kb.csv", "key.sqlite", NULL, &err), 0);
+    assert_non_null(strstr(err, "1 new rows collapsed"));
+    free(err);
+    assert_clean(tu_path("%s/key.sqlite", dir));
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_rows_and_rejects),
@@ -414,6 +443,7 @@ int main(void) {
         cmocka_unit_test(test_id_evasions),
         cmocka_unit_test(test_id_clash_and_extra_field),
         cmocka_unit_test(test_failed_ingest_leaves_nothing),
+        cmocka_unit_test(test_key_tied_to_workspace),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
