@@ -320,19 +320,49 @@ static int read_population(agg *a, gv_log_fn log, void *ctx) {
         return gv_error_set(a->err, GV_ENOMEM, "out of memory");
     }
     int w_out = (int)strlen(a->u[0].code), w_rec = a->rec2out_code.n ? (int)strlen(a->rec2out_code.s[0]) : 0;
-    for (size_t r = 0; r < gv_table_nrows(t); r++) {
+    /* A population is a count (not negative), one row per unit, and, when
+     * the table names its units, the name of the unit of that code: codes
+     * were reused by the 2025 reform (15 is Yên Bái in 2019, Lào Cai in
+     * 2025), and rates divided by the wrong unit's population are wrong. */
+    static const char *const NC[] = {"name", "ten", "tên", "unit_name", NULL};
+    int ncol = -1;
+    for (int i = 0; NC[i] && ncol < 0; i++) ncol = gv_table_col_index(t, NC[i]);
+    long *first_row = malloc(a->nu * sizeof *first_row);
+    if (!first_row) {
+        free(sum);
+        gv_table_free(t);
+        return gv_error_set(a->err, GV_ENOMEM, "out of memory");
+    }
+    for (size_t u = 0; u < a->nu; u++) first_row[u] = -1;
+    size_t nmis = 0;
+    for (size_t r = 0; r < gv_table_nrows(t) && !rc; r++) {
         double v;
-        if (gv_table_number(t, r, (size_t)pc, &v, a->err)) {
-            free(sum);
-            gv_table_free(t);
-            return GV_EDATA;
-        }
+        if (gv_table_number(t, r, (size_t)pc, &v, a->err)) { rc = GV_EDATA; break; }
         if (isnan(v)) continue;
+        if (v < 0) {
+            rc = gv_error_set(a->err, GV_EDATA, "%s: row %zu (line %zu), column '%s': %s is not a population (negative)",
+                              j->population, r + 1, gv_table_row_line(t, r), gv_table_colname(t, (size_t)pc),
+                              gv_table_cell(t, r, (size_t)pc));
+            break;
+        }
         char code[32];
         const char *raw = gv_table_cell(t, r, (size_t)cc);
         long o = -1;
         if (a->level != GV_LEVEL_REGION && a->level != GV_LEVEL_NATION &&
             gv_code_normalize(raw, w_out, code, sizeof code, NULL) == GV_OK && (o = dict_find(&a->ucodes, code)) >= 0) {
+            if (first_row[o] >= 0) {
+                rc = gv_error_set(a->err, GV_EDATA, "%s: rows %ld and %zu (lines %zu and %zu), column '%s': code '%s' given twice",
+                                  j->population, first_row[o] + 1, r + 1, gv_table_row_line(t, (size_t)first_row[o]),
+                                  gv_table_row_line(t, r), gv_table_colname(t, (size_t)cc), raw);
+                break;
+            }
+            first_row[o] = (long)r;
+            const char *tn = ncol >= 0 ? gv_table_cell(t, r, (size_t)ncol) : "";
+            if (*tn && a->u[o].name && *a->u[o].name && !gv__names_fit(tn, a->u[o].name)) {
+                if (nmis++ < 5)
+                    gv__job_logf(log, ctx, "%s: row %zu (line %zu) code '%s': '%s' in the table but '%s' in the workspace",
+                                 j->population, r + 1, gv_table_row_line(t, r), raw, tn, a->u[o].name);
+            }
             if (isnan(a->u[o].pop)) a->u[o].pop = 0;
             a->u[o].pop += v, direct++;
             continue;
@@ -346,8 +376,14 @@ static int read_population(agg *a, gv_log_fn log, void *ctx) {
         }
         unknown++;
     }
+    free(first_row);
     free(sum);
     gv_table_free(t);
+    if (rc) return rc;
+    if (nmis)
+        gv__job_logf(log, ctx, "%s: %zu rows whose name is not the name of their code's unit (a table of another boundary "
+                               "set?): their rates use that population",
+                     j->population, nmis);
     gv__job_logf(log, ctx, "population %s: %zu rows of %s units, %zu rows summed up from %s units, %zu rows of no unit",
                  j->population, direct, gv_level_name(a->level), rolled, gv_level_name(a->rlevel), unknown);
     if (direct && rolled)
