@@ -67,6 +67,21 @@ static void test_by_hand(void **state) {
     snprintf(args, sizeof args, "opinions ingest '%s/r.csv' --workspace '%s/ws.sqlite' --shapes '%s'", dir, dir, shapes);
     assert_int_equal(tu_run_cli(args, &err), 0);
     free(err);
+    /* A population table with a code twice, or a negative figure: an
+     * error naming the rows, nothing written. */
+    static const char *const badpop[][2] = {
+        {"code,population\n00001,1000\n00001,1000\n", "rows 1 and 2 (lines 2 and 3), column 'code': code '00001' given twice"},
+        {"code,population\n00001,-5\n", "row 1 (line 2), column 'population': -5 is not a population (negative)"},
+    };
+    for (int i = 0; i < 2; i++) {
+        tu_write_file(tu_path("%s/badpop.csv", dir), badpop[i][0]);
+        snprintf(args, sizeof args, "opinions aggregate --workspace '%s/ws.sqlite' --population '%s/badpop.csv' -o '%s/bp.csv'",
+                 dir, dir, dir);
+        assert_int_equal(tu_run_cli(args, &err), 2);
+        if (!strstr(err, badpop[i][1])) fail_msg("%s", err);
+        free(err);
+        assert_false(tu_exists(tu_path("%s/bp.csv", dir)));
+    }
     snprintf(args, sizeof args, "opinions aggregate --workspace '%s/ws.sqlite' --by topic --population '%s/pop.csv' -o '%s/a.csv'",
              dir, dir, dir);
     int rc = tu_run_cli(args, &err);
