@@ -445,8 +445,11 @@ static int write_reject(ingest *g, const urow *u) {
 
 static int flush_chunk(ingest *g, cbuf *B) {
     /* Point in polygon for rows with coordinates and no unit code. */
+    /* Rows with both a unit code and a point are located too: a point
+     * in another unit is kept by its code, counted and named. */
+#define NEEDS_PIP(u) (!(u)->reason[0] && ((u)->unit < 0 || ((u)->has_xy && g->pip)))
     size_t np = 0;
-    for (size_t i = 0; i < B->n; i++) np += !B->rows[i].reason[0] && B->rows[i].unit < 0;
+    for (size_t i = 0; i < B->n; i++) np += NEEDS_PIP(&B->rows[i]);
     if (np) {
         if (!g->pip)
             return gv__ws_fail(g->ws, g->err, GV_EINTERNAL, "%s: no point-in-polygon index (units without polygons?)",
@@ -459,15 +462,27 @@ static int flush_chunk(ingest *g, cbuf *B) {
         }
         size_t k = 0;
         for (size_t i = 0; i < B->n; i++)
-            if (!B->rows[i].reason[0] && B->rows[i].unit < 0) x[k] = B->rows[i].lon, y[k] = B->rows[i].lat, k++;
+            if (NEEDS_PIP(&B->rows[i])) x[k] = B->rows[i].lon, y[k] = B->rows[i].lat, k++;
         double t0 = now_s();
         int rc = gv_pip_locate(g->pip, x, y, np, f, g->o->threads, g->err);
         g->sum->s_pip += now_s() - t0;
         k = 0;
         for (size_t i = 0; !rc && i < B->n; i++) {
             urow *u = &B->rows[i];
-            if (u->reason[0] || u->unit >= 0) continue;
+            if (!NEEDS_PIP(u)) continue;
             long fe = f[k++];
+            if (u->unit >= 0) {
+                long pu = fe >= 0 ? g->pip_unit[fe] : -1;
+                if (pu != u->unit) {
+                    size_t q = g->sum->xy_disagree++;
+                    if (q < 5)
+                        snprintf(g->sum->xy_first[q], sizeof g->sum->xy_first[q],
+                                 "row %zu (line %zu): unit_code %s, but (%.5f, %.5f) lies %s%s", u->row, u->line,
+                                 g->units.code[u->unit], u->lon, u->lat, pu >= 0 ? "in " : "in no unit",
+                                 pu >= 0 ? g->units.code[pu] : "");
+                }
+                continue;
+            }
             if (fe < 0 || g->pip_unit[fe] < 0) {
                 char b[120];
                 snprintf(b, sizeof b, "(%.6f, %.6f) is in no unit of '%s' (sea, or outside the boundaries)", u->lon,

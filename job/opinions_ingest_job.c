@@ -117,6 +117,11 @@ int gv_ingest_job_run(const gv_ingest_job *j, gv_log_fn log, void *logctx, gv_in
                      sum->total_records, sum->total_counted, s, s > 0 ? sum->rows / s : 0.0);
         gv__job_logf(log, logctx, "  phases: rows %.2f s (point in polygon %.2f s), dedupe %.2f s, commit %.2f s",
                      sum->s_rows, sum->s_pip, sum->s_dedupe, sum->s_commit);
+        if (sum->xy_disagree) {
+            gv__job_logf(log, logctx, "%zu rows whose lon/lat lie outside the unit their unit_code names (kept by the code):",
+                         sum->xy_disagree);
+            for (size_t q = 0; q < sum->xy_disagree && q < 5; q++) gv__job_logf(log, logctx, "  %s", sum->xy_first[q]);
+        }
         if (sum->rejected) {
             gv__job_logf(log, logctx, "rejected rows (table rejects%s%s), first %d:", j->rejects ? " and " : "",
                          j->rejects ? j->rejects : "", sum->rejected < 10 ? (int)sum->rejected : 10);

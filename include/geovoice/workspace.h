@@ -108,6 +108,10 @@ typedef struct gv_ingest_summary {
      * (the reader thread overlaps the storing), of which point in polygon;
      * deduplication (flags, updates, keys); the commit. */
     double s_rows, s_pip, s_dedupe, s_commit;
+    /* Accepted rows with a unit_code and a lon/lat in another unit (kept
+     * by their code), and the first 5 of them described. */
+    size_t xy_disagree;
+    char xy_first[5][200];
 } gv_ingest_summary;
 
 /* Ingests one file in one transaction: every row validated (SPEC columns,

@@ -365,14 +365,17 @@ static void test_id_clash_and_extra_field(void **state) {
              "c1,2025-08-02,00002,,,health,oppose,direct,,vb,\n"
              "c2,2025-08-01,00001,,,land,support,intermediary,Hội Nông dân, xã A,,\n"
              "c3,2025-08-01,01,,,land,support,direct,,,\n" /* a province's code, not commune 00001 */
-             "c4,2025-08-01,1.0,,,land,support,direct,,,\n", /* lost zeros: 00001 */
+             "c4,2025-08-01,1.0,,,land,support,direct,,,\n" /* lost zeros: 00001 */
+             "c5,2025-08-01,00001,105.5,21.5,land,support,direct,,,\n", /* code 00001, point in 00003: kept, said */
              HDR);
     assert_int_equal(tu_write_file(tu_path("%s/clash.csv", dir), b), 0);
     char *err = NULL;
     assert_int_equal(ingest("clash.csv", "clash.sqlite", tu_path("--rejects '%s/clash-rej.csv'", dir), &err), 0);
+    assert_non_null(strstr(err, "1 rows whose lon/lat lie outside the unit their unit_code names (kept by the code):"));
+    assert_non_null(strstr(err, "row 6 (line 7): unit_code 00001, but (105.50000, 21.50000) lies in 00003"));
     free(err);
     const char *ws = tu_path("%s/clash.sqlite", dir);
-    assert_int_equal(q1(ws, "SELECT count(*) FROM records"), 2);
+    assert_int_equal(q1(ws, "SELECT count(*) FROM records"), 3);
     assert_int_equal(q1(ws, "SELECT count(*) FROM rejects"), 3);
     char *rej = tu_slurp(tu_path("%s/clash-rej.csv", dir), NULL);
     assert_non_null(rej);
@@ -382,9 +385,9 @@ static void test_id_clash_and_extra_field(void **state) {
     free(rej);
     /* Again: c1 is the same record (already there), the rest as before. */
     assert_int_equal(ingest("clash.csv", "clash.sqlite", NULL, &err), 0);
-    assert_non_null(strstr(err, "2 already in the workspace"));
+    assert_non_null(strstr(err, "3 already in the workspace"));
     free(err);
-    assert_int_equal(q1(ws, "SELECT count(*) FROM records"), 2);
+    assert_int_equal(q1(ws, "SELECT count(*) FROM records"), 3);
 }
 
 /* A failed first ingest leaves no workspace behind; a file that is not a
