@@ -306,6 +306,14 @@ int gv_reconcile_run(const gv_reconcile_options *o, gv_log_fn log, void *lc, gv_
         for (int s = 0; s < 2; s++) {
             if (x->row[s] < 0) continue;
             if ((rc = gv_table_number(S[s].t, (size_t)x->row[s], (size_t)S[s].cval, &x->v[s], err)) != GV_OK) goto done;
+            if (x->v[s] < 0) {
+                /* Two sources of a count: a negative one is bad input. */
+                rc = gv_error_set(err, GV_EDATA, "%s: row %ld (line %zu), column '%s': %s is not a count (negative)",
+                                  S[s].path, x->row[s] + 1, gv_table_row_line(S[s].t, (size_t)x->row[s]),
+                                  gv_table_colname(S[s].t, (size_t)S[s].cval),
+                                  gv_table_cell(S[s].t, (size_t)x->row[s], (size_t)S[s].cval));
+                goto done;
+            }
             if (!x->name && S[s].cname >= 0) x->name = gv_table_cell(S[s].t, (size_t)x->row[s], (size_t)S[s].cname);
             if (!x->parent[0] && S[s].cparent >= 0) {
                 const char *pc = gv_table_cell(S[s].t, (size_t)x->row[s], (size_t)S[s].cparent);

@@ -494,6 +494,11 @@ int gv_synth_job_run(const gv_synth_job *j, gv_log_fn log, void *logctx, gv_erro
             size_t i = (size_t)(next(&s) % S.n);
             if (S.u[i].direct >= 100 && !S.u[i].planted) S.u[i].planted = 1, nplanted++;
         }
+        if (want < j->overreport_units)
+            gv__job_logf(log, logctx,
+                         "warning: --overreport-units %zu asked, %zu planted: only %zu units expect 100 or more direct "
+                         "records (more --records, or fewer units)",
+                         (size_t)j->overreport_units, want, elig);
     }
     char tmp[4096];
     size_t n_ids = 0, n_bad = 0, n_rep = 0;

@@ -144,6 +144,12 @@ static void test_bad_input(void **state) {
     assert_int_equal(run(tu_path("--a '%s:pop' --b '%s/b.csv:pop2' -o '%s'", txt, d, out)), 2);
     assert_non_null(strstr(errbuf, "txt.csv: row 2 (line 3), column 'pop': 'many' is not a number"));
     assert_int_equal(run(tu_path("--a '%s/a.csv:pop' --b '%s/b.csv:pop2' -o '%s/no/such/dir/x.csv'", d, d, dir())), 3);
+    const char *neg = keep_path("%s/neg.csv", dir());
+    assert_int_equal(tu_write_file(neg, "code,pop\n01,5\n02,-10\n"), 0);
+    assert_int_equal(run(tu_path("--a '%s:pop' --b '%s/b.csv:pop2' -o '%s'", neg, d, out)), 2);
+    assert_non_null(strstr(errbuf, "neg.csv: row 2 (line 3), column 'pop': -10 is not a count (negative)"));
+    /* A second output whose folder is missing: nothing written at all. */
+    assert_int_equal(run(tu_path("--a '%s/a.csv:pop' --b '%s/b.csv:pop2' -o '%s' --map '%s/no/such/m.png'", d, d, out, dir())), 3);
     assert_false(tu_exists(out));
 }
 
