@@ -2,7 +2,7 @@
 # Benchmark: `geovoice stats` on the 3,321 communes of 2025 and on 10,000+
 # synthetic units (seeded, so every run measures the same input).
 #
-#   bash bench/stats.sh                       # uses build-stats/geovoice
+#   bash bench/stats.sh                       # builds a Release geovoice in build-bench/
 #   GEOVOICE=/path/to/geovoice RUNS=5 bash bench/stats.sh
 #
 # Cases (each run RUNS times with GNU /usr/bin/time -v; median wall time and
@@ -16,13 +16,19 @@
 #   synth-commune     a user set of 11,616 square communes in 96 provinces (seed
 #                     11616), --level commune, GeoPackage
 #   synth-region      the same rolled up to 6 regions (--groups), GEOS union, GeoPackage
-# Inputs go to $WORK (default build-stats/bench-stats); nothing under bench/.
+# Inputs go to $WORK (default build-bench/bench-stats); nothing under bench/.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-GV="${GEOVOICE:-$ROOT/build-stats/geovoice}"
+if [ -z "${GEOVOICE:-}" ]; then
+  bash "$ROOT/scripts/install-deps.sh"
+  cmake -S "$ROOT" -B "$ROOT/build-bench" -DCMAKE_BUILD_TYPE=Release -DGV_TESTS=OFF >/dev/null
+  cmake --build "$ROOT/build-bench" -j"$(nproc)" --target geovoice_cli >/dev/null
+  GEOVOICE="$ROOT/build-bench/geovoice"
+fi
+GV="$GEOVOICE"
 DATA="${DATA:-$ROOT/../shared/data/vn}"
 RUNS="${RUNS:-3}"
-WORK="${WORK:-$ROOT/build-stats/bench-stats}"
+WORK="${WORK:-$ROOT/build-bench/bench-stats}"
 mkdir -p "$WORK"
 [ -x "$GV" ] || { echo "bench/stats.sh: no geovoice at $GV (build first)" >&2; exit 1; }
 

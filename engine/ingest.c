@@ -363,7 +363,7 @@ static void validate(ingest *g, gv_record *r, urow *u, arena *ar) {
          * written wider than a record-level code ("00004" for a district),
          * or shorter with its leading zero kept ("04", a province: lost
          * zeros, "4", are a spreadsheet's doing and are restored). */
-        if (g->code_width > 0) {
+        if (g->code_width > 0 && (int)nc != g->code_width) { /* written at the record level's width: nothing to check */
             char digits[64];
             if (gv_code_normalize(raw, 0, digits, sizeof digits, NULL) == GV_OK) {
                 int w = (int)strlen(digits);
