@@ -288,8 +288,13 @@ static void validate(ingest *g, gv_record *r, urow *u, arena *ar) {
     }
     /* Every other field is scrubbed in place too, before it is quoted in a
      * reason. */
+    /* (topic, org and text are scrubbed where they are stored, in
+     * textfield; submitted_at is stored as parsed, and quoted in a reason
+     * only through sample(), which scrubs its copy.) */
     for (int f = 0; f < GV_RF_N; f++)
-        if (f != GV_RF_VOTER && f != GV_RF_ID && r->len[f]) gv_voter_scrub(r->f[f], r->len[f]);
+        if (f != GV_RF_VOTER && f != GV_RF_ID && f != GV_RF_SUBMITTED_AT && f != GV_RF_TOPIC && f != GV_RF_ORG &&
+            f != GV_RF_TEXT && r->len[f])
+            gv_voter_scrub(r->f[f], r->len[f]);
     if (r->malformed) {
         reject(u, "", r->malformed, NULL, 0);
         return;
