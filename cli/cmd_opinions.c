@@ -146,7 +146,15 @@ static int cli_aggregate(int argc, char **argv) {
         case O_PERIOD: j.period = optarg; break;
         case O_POP: j.population = optarg; break;
         case O_GROUPS: j.groups = optarg; break;
-        case O_MIN: j.min_count = atof(optarg); break;
+        case O_MIN: {
+            char *end;
+            j.min_count = strtod(optarg, &end);
+            if (end == optarg || *end) {
+                fprintf(stderr, "geovoice opinions: --min-count '%s': expected a whole number of at least 1\n", optarg);
+                return 1;
+            }
+            break;
+        }
         case 'q':
         case O_QUIET: gv_cli_quiet = 1; break;
         case 'o': j.out = optarg; break;
@@ -197,7 +205,15 @@ static int cli_divergence(int argc, char **argv) {
         case O_BY: j.by = optarg; break;
         case O_ALPHA: j.alpha = atof(optarg); break;
         case O_MINREC: j.min_records = atof(optarg); break;
-        case O_MIN: j.min_count = atof(optarg); break;
+        case O_MIN: {
+            char *end;
+            j.min_count = strtod(optarg, &end);
+            if (end == optarg || *end) {
+                fprintf(stderr, "geovoice opinions: --min-count '%s': expected a whole number of at least 1\n", optarg);
+                return 1;
+            }
+            break;
+        }
         case O_ORGS: j.orgs_out = optarg; break;
         case 'q':
         case O_QUIET: gv_cli_quiet = 1; break;

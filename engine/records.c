@@ -167,6 +167,9 @@ static int read_header(gv_rec_reader *r, gv_error *err) {
         const char *s = r->buf + r->pos;
         size_t n = (size_t)e - r->pos;
         if (r->line == 0 && n >= 3 && !memcmp(s, "\xEF\xBB\xBF", 3)) s += 3, n -= 3;
+        if (r->line == 0 && n >= 2 && ((s[0] == '\xFF' && s[1] == '\xFE') || (s[0] == '\xFE' && s[1] == '\xFF')))
+            return gv_error_set(err, GV_EDATA, "%s: the file is UTF-16 (its first bytes say so): save it as UTF-8 (CSV UTF-8)",
+                                r->path);
         r->line += nl;
         r->pos = (size_t)e < r->len ? (size_t)e + 1 : r->len;
         while (n && (s[n - 1] == '\r' || s[n - 1] == ' ')) n--;

@@ -557,15 +557,17 @@ int gv_aggregate_job_run(const gv_aggregate_job *j, gv_log_fn log, void *logctx,
         char buf[256];
         snprintf(buf, sizeof buf, "%s", j->by);
         for (char *tok = strtok(buf, ","); tok; tok = strtok(NULL, ",")) {
-            if (!strcmp(tok, "topic")) a->by_topic = 1;
-            else if (!strcmp(tok, "channel")) a->by_channel = 1;
-            else if (!strcmp(tok, "stance")) a->by_stance = 1;
-            else return gv_error_set(err, GV_EUSAGE, "--by '%s': expected topic, channel, stance (comma-separated)", tok);
+            int *flag = !strcmp(tok, "topic") ? &a->by_topic : !strcmp(tok, "channel") ? &a->by_channel
+                        : !strcmp(tok, "stance") ? &a->by_stance : NULL;
+            if (!flag) return gv_error_set(err, GV_EUSAGE, "--by '%s': expected topic, channel, stance (comma-separated)", tok);
+            if (*flag) return gv_error_set(err, GV_EUSAGE, "--by: '%s' given twice", tok);
+            *flag = 1;
         }
     }
     if (j->period && strcmp(j->period, "month")) return gv_error_set(err, GV_EUSAGE, "--period '%s': only month", j->period);
     a->by_month = j->period != NULL;
-    if (!(j->min_count >= 1)) return gv_error_set(err, GV_EUSAGE, "--min-count must be at least 1");
+    if (!(j->min_count >= 1) || j->min_count != floor(j->min_count) || j->min_count > 1e9)
+        return gv_error_set(err, GV_EUSAGE, "--min-count %g: expected a whole number of at least 1", j->min_count);
     gv_workspace *ws = NULL;
     int rc = gv_workspace_open(j->workspace, 0, &ws, err);
     if (rc) return rc;
