@@ -60,7 +60,7 @@ static int ucmp(const void *a, const void *b) { return strcmp(((const dunit *)a)
 
 static long unit_of(divj *v, const char *code) {
     dunit key;
-    snprintf(key.code, sizeof key.code, "%s", code);
+    snprintf(key.code, sizeof key.code, "%.*s", (int)sizeof key.code - 1, code);
     dunit *h = bsearch(&key, v->u, v->nu, sizeof *v->u, ucmp);
     return h ? h - v->u : -1;
 }
