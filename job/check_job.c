@@ -530,7 +530,32 @@ static long check_table(gv_check_report *r, const gv_check_options *o, const cha
         json_object_object_add(e, "cells", json_object_new_int64((int64_t)nbad));
         json_object_array_add(jn, e);
     }
-    if (!np && !nbadcols) out(r, "  read cleanly");
+    /* A code column (code, gso_code, ma ...) with empty cells: those rows
+     * cannot be joined by code (a map or stats reports them, check says
+     * so first). */
+    size_t nempty_cols = 0;
+    json_object *je = json_object_new_array();
+    json_object_object_add(js, "empty_code_cells", je);
+    for (size_t c = 0; c < gv_table_ncols(t); c++) {
+        int is_code = 0;
+        for (size_t k = 0; CODE_NAMES[k] && !is_code; k++) is_code = !strcasecmp(gv_table_colname(t, c), CODE_NAMES[k]);
+        if (!is_code) continue;
+        size_t nempty = 0, first = 0;
+        for (size_t row = 0; row < nr; row++)
+            if (!*gv_table_cell(t, row, c) && !nempty++) first = row;
+        if (!nempty) continue;
+        problems++;
+        nempty_cols++;
+        out(r, "  PROBLEM: %s: row %zu (line %zu), column '%s': empty code (%zu such rows of %zu): they cannot be joined by "
+               "code",
+            path, first + 1, gv_table_row_line(t, first), gv_table_colname(t, c), nempty, nr);
+        json_object *e = json_object_new_object();
+        json_object_object_add(e, "column", jstr(gv_table_colname(t, c)));
+        json_object_object_add(e, "row", json_object_new_int64((int64_t)first + 1));
+        json_object_object_add(e, "cells", json_object_new_int64((int64_t)nempty));
+        json_object_array_add(je, e);
+    }
+    if (!np && !nbadcols && !nempty_cols) out(r, "  read cleanly");
 
     /* Join coverage. */
     json_object *jj = NULL;

@@ -214,6 +214,17 @@ static void test_table_and_join(void **state) {
     assert_int_equal(json_object_array_length(tu_json_get(at(tu_json_get(js, "sources"), 0), "non_numeric_cells")), 1);
     json_object_put(js);
 
+    /* Empty cells in a code column: rows that cannot be joined (row 2
+     * and row 4 of 4; the first named). */
+    const char *ec = write("ec.csv", "gso_code,pop\n01,5\n,6\n03,7\n,8\n");
+    assert_int_equal(check_json(tu_path("'%s'", ec), &js), 2);
+    json_object *e0 = at(tu_json_get(at(tu_json_get(js, "sources"), 0), "empty_code_cells"), 0);
+    assert_non_null(e0);
+    assert_string_equal(tu_json_str(e0, "column"), "gso_code");
+    assert_int_equal(tu_json_int(e0, "row"), 2);
+    assert_int_equal(tu_json_int(e0, "cells"), 2);
+    json_object_put(js);
+
     /* A table that cannot be read is a finding (exit 2), named. */
     const char *bad = write("bad.csv", "a,b\n1,\"open\n");
     assert_int_equal(check_json(tu_path("'%s'", bad), &js), 2);
