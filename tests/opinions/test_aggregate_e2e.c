@@ -235,7 +235,8 @@ static void test_crosstab_margins(void **state) {
     const char *d = tu_tmpdir("aggregate-x");
     char dd[4096];
     snprintf(dd, sizeof dd, "%s", d);
-    const char *shapes = tu_path("%s/sq.geojson", dd);
+    char shapes[4200];
+    snprintf(shapes, sizeof shapes, "%s/sq.geojson", dd);
     tu_write_file(shapes, SQUARES);
     char *b = malloc(65536), *p = b;
     int seq = 0;
@@ -279,6 +280,16 @@ static void test_crosstab_margins(void **state) {
     assert_non_null(l);
     assert_non_null(strstr(l, ",0.000000,"));
     free(csv);
+    /* Topics that differ only in case are counted apart, and said. */
+    tu_write_file(tu_path("%s/case.csv", dd), "id,submitted_at,unit_code,topic,stance,channel\n"
+                                              "k1,2025-08-01,00001,Land,support,meeting\nk2,2025-08-01,00001,land,support,meeting\n");
+    snprintf(args, sizeof args, "opinions ingest '%s/case.csv' --workspace '%s/case.sqlite' --shapes '%s'", dd, dd, shapes);
+    assert_int_equal(tu_run_cli(args, &err), 0);
+    free(err);
+    snprintf(args, sizeof args, "opinions aggregate --workspace '%s/case.sqlite' --by topic -o '%s/case-out.csv'", dd, dd);
+    assert_int_equal(tu_run_cli(args, &err), 0);
+    assert_non_null(strstr(err, "warning: topics 'Land' and 'land' differ only in case: counted as two topics"));
+    free(err);
     tu_rmtree(dd);
 }
 
