@@ -296,6 +296,14 @@ static void validate(ingest *g, gv_record *r, urow *u, arena *ar) {
             f != GV_RF_TEXT && r->len[f])
             gv_voter_scrub(r->f[f], r->len[f]);
     if (r->malformed) {
+        /* Named by its id when it has one (and it holds no 12-digit run). */
+        size_t idn0 = r->len[GV_RF_ID];
+        if (idn0 && idn0 <= 100) {
+            char tmp[128];
+            memcpy(tmp, r->f[GV_RF_ID], idn0);
+            if (!gv_voter_scrub(tmp, idn0)) u->id = arena_put(ar, r->f[GV_RF_ID], idn0);
+            gv_voter_wipe(tmp, idn0);
+        }
         reject(u, "", r->malformed, NULL, 0);
         return;
     }

@@ -367,6 +367,9 @@ int gv_rec_next(gv_rec_reader *r, gv_record *rec, gv_error *err) {
         int used = nf;
         if (used != r->ncols) {
             rec->malformed = used < r->ncols ? "fewer fields than the header" : "more fields than the header";
+            /* The id, when its column is there, so the reject names it. */
+            for (int c = 0; c < r->ncols && c < nf; c++)
+                if (r->colmap[c] == GV_RF_ID) rec->f[GV_RF_ID] = fs[c], rec->len[GV_RF_ID] = fl[c];
             return 1;
         }
         for (int c = 0; c < r->ncols; c++)
