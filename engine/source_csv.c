@@ -42,6 +42,10 @@ typedef struct colfmt {
     char dec, th;        /* decided format, valid when !bad */
     int bad;             /* values contradict each other */
     size_t row_a, row_b; /* the two rows (0-based) named in the message */
+    int ambiguous;       /* every value reads both with th as thousands separator and as decimal point ("21.958") */
+    size_t row_amb;      /* the first such value's row */
+    unsigned cum;        /* formats every value allows */
+    int seen_dot, seen_comma, seen_space;
 } colfmt;
 
 struct gv_table {
@@ -680,11 +684,23 @@ static void decide_column(gv_table *t, size_t col, unsigned char *masks) {
         cum &= m;
     }
     if (cf->bad) return;
+    cf->cum = cum, cf->seen_dot = seen_dot, cf->seen_comma = seen_comma, cf->seen_space = seen_space;
     int f = choose_format(cum, seen_dot, seen_comma, seen_space);
     if (f < 0) f = 0; /* cannot happen: cum is never empty here */
     cf->dec = fmt_dec[f];
     cf->th = fmt_th[f];
     if (t->forced_dec) cf->dec = t->forced_dec;
+    /* "21.958" alone is 21958 (Vietnamese thousands) or 21.958 (a decimal
+     * point): when no value of the column tells, the column is ambiguous,
+     * and reading a number from it is an error asking for --decimal
+     * (never a value 1000 times too big, silently). */
+    cf->ambiguous = 0;
+    if (!t->forced_dec && (cf->th == '.' || cf->th == ',')) {
+        for (int g = 0; g < NFMT && !cf->ambiguous; g++)
+            if ((cum & (1u << g)) && fmt_dec[g] == cf->th) cf->ambiguous = 1;
+        for (size_t r = 0; cf->ambiguous && r < t->nrows; r++)
+            if (strchr(tcell(t, r, col), cf->th)) { cf->row_amb = r; break; }
+    }
 }
 
 static int decide_formats(gv_table *t) {
@@ -696,6 +712,33 @@ static int decide_formats(gv_table *t) {
     }
     for (size_t c = 0; c < t->ncols; c++) decide_column(t, c, masks);
     free(masks);
+    /* The file's convention settles its ambiguous columns: a column that
+     * shows ',' as decimal or '.' between thousands ("49,6", "1.234.567")
+     * makes "21.958" elsewhere 21958; one that shows '.' as decimal or ','
+     * between thousands ("1.5", "1,234,567") makes it 21.958. Evidence both
+     * ways, or none, leaves the columns ambiguous (an error on reading). */
+    int vi = 0, en = 0;
+    for (size_t c = 0; c < t->ncols; c++) {
+        const colfmt *cf = &t->fmt[c];
+        if (cf->bad || cf->ambiguous) continue;
+        vi |= (cf->dec == ',' && cf->seen_comma) || cf->th == '.';
+        en |= (cf->dec == '.' && cf->seen_dot) || cf->th == ',';
+    }
+    if (vi != en) {
+        char want_dec = vi ? ',' : '.';
+        for (size_t c = 0; c < t->ncols; c++) {
+            colfmt *cf = &t->fmt[c];
+            if (!cf->ambiguous) continue;
+            unsigned m = 0;
+            for (int g = 0; g < NFMT; g++)
+                if ((cf->cum & (1u << g)) && fmt_dec[g] == want_dec) m |= 1u << g;
+            int f = m ? choose_format(m, cf->seen_dot, cf->seen_comma, cf->seen_space) : -1;
+            if (f < 0) continue;
+            cf->dec = fmt_dec[f];
+            cf->th = fmt_th[f];
+            cf->ambiguous = 0;
+        }
+    }
     return GV_OK;
 }
 
@@ -988,6 +1031,7 @@ static int note_number_format(gv_table *t, size_t col) {
                            t->line[cf->row_a], clip(a, qa, 40),
                            t->line[cf->row_b], clip(b, q, 40));
     }
+    if (cf->ambiguous) return GV_OK; /* no format was decided: said when the column is read */
     int want_th = cf->th != 0, want_dec = cf->dec == ',';
     for (size_t r = 0; r < t->nrows && (want_th || want_dec); r++) {
         const char *s = tcell(t, r, col);
@@ -1481,9 +1525,17 @@ int gv_table_col_format(const gv_table *t, size_t col, char *decimal,
         return gv_error_set(err, GV_EUSAGE, "%s: no column %zu",
                             t ? t->path : "table", col);
     if (t->fmt[col].bad) return format_error(t, col, err);
+    if (t->fmt[col].ambiguous) {
+        double v;
+        return gv_table_number(t, t->fmt[col].row_amb, col, &v, err); /* the same message */
+    }
     if (decimal) *decimal = t->fmt[col].dec;
     if (thousands) *thousands = t->fmt[col].th;
     return GV_OK;
+}
+
+int gv_table_col_ambiguous(const gv_table *t, size_t col) {
+    return t && col < t->ncols && !t->fmt[col].bad && t->fmt[col].ambiguous;
 }
 
 int gv_table_number(const gv_table *t, size_t row, size_t col, double *out,
@@ -1496,6 +1548,15 @@ int gv_table_number(const gv_table *t, size_t row, size_t col, double *out,
     if (!*s) return GV_OK; /* missing value, never 0 (SPEC "Inputs") */
     const colfmt *cf = &t->fmt[col];
     if (cf->bad) return format_error(t, col, err);
+    if (cf->ambiguous) {
+        const char *a = tcell(t, cf->row_amb, col);
+        return gv_error_set(err, GV_EDATA,
+                            "%s: column '%s': row %zu (line %zu) '%s' reads with '%c' as thousands separator or as "
+                            "decimal point, and no value of the column tells which: pass --decimal %c (it is the "
+                            "decimal point) or --decimal %c",
+                            t->path, gv_table_colname(t, col), cf->row_amb + 1, t->line[cf->row_amb], a, cf->th,
+                            cf->th, cf->th == '.' ? ',' : '.');
+    }
     double v;
     if (parse_num(s, cf->dec, cf->th, &v)) {
         *out = v;

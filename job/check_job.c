@@ -506,6 +506,18 @@ static long check_table(gv_check_report *r, const gv_check_options *o, const cha
         gv_error cerr;
         gv_error_clear(&cerr);
         char dec, th;
+        if (gv_table_col_ambiguous(t, c)) {
+            gv_table_col_format(t, c, &dec, &th, &cerr);
+            problems++;
+            nbadcols++;
+            out(r, "  PROBLEM: %s", cerr.msg);
+            json_object *e = json_object_new_object();
+            json_object_object_add(e, "column", jstr(gv_table_colname(t, c)));
+            json_object_object_add(e, "ambiguous", json_object_new_boolean(1));
+            json_object_object_add(e, "text", jstr(cerr.msg));
+            json_object_array_add(jn, e);
+            continue;
+        }
         if (gv_table_col_format(t, c, &dec, &th, &cerr) != GV_OK) continue; /* already a reader problem */
         for (size_t row = 0; row < nr; row++) {
             const char *cell = gv_table_cell(t, row, c);

@@ -178,12 +178,18 @@ GV_API int gv_table_number(const gv_table *t, size_t row, size_t col,
  * separator actually appears in the column wins, then one without a
  * thousands separator, then '.' before ',' as decimal. So a column holding
  * only values like "313,905" or "1.234" (one separator followed by exactly
- * 3 digits, first group not starting with 0) reads them as thousands:
- * census counts are integers. A column with no numeric values reports
- * '.' (or the forced decimal) and 0. When opt->decimal was forced, only
- * formats with that decimal are considered. */
+ * 3 digits, first group not starting with 0) could be thousands or
+ * decimals: such a column is ambiguous, and reading it (here and in
+ * gv_table_number) is GV_EDATA naming the column and a value and asking
+ * for --decimal (opt->decimal), never a guess that may be 1000 times off.
+ * A column with no numeric values reports '.' (or the forced decimal) and
+ * 0. When opt->decimal was forced, only formats with that decimal are
+ * considered. */
 GV_API int gv_table_col_format(const gv_table *t, size_t col, char *decimal,
                                char *thousands, gv_error *err);
+
+/* 1 when column col is ambiguous as described above (0 otherwise). */
+GV_API int gv_table_col_ambiguous(const gv_table *t, size_t col);
 
 /* Number of problems found while reading (0 for NULL). */
 GV_API size_t gv_table_nproblems(const gv_table *t);

@@ -269,13 +269,25 @@ static void test_number_formats(void **state) {
         {',', '.', {1234567, 2000, 999}},
         {'.', 0, {1.5, 2, -1500}},
         {'.', ' ', {1234567, 1234, 1500}},
-        /* only one separator + 3 digits: thousands (census counts) */
-        {'.', ',', {313905, 1000, NAN}},
-        {',', '.', {1234, 2500, NAN}},
+        /* only one separator + 3 digits, and the file shows both
+         * conventions (columns 1-4): ambiguous, an error (checked below) */
+        {0, 0, {NAN, NAN, NAN}},
+        {0, 0, {NAN, NAN, NAN}},
         /* "0.125" cannot be grouped (first group 0): decimal */
         {'.', 0, {0.125, 0.5, 0.001}},
     };
     for (size_t c = 0; c < sizeof want / sizeof want[0]; c++) {
+        if (c == 5 || c == 6) {
+            gv_error e;
+            assert_int_equal(gv_table_col_ambiguous(t, c), 1);
+            assert_int_equal(gv_table_col_format(t, c, &d, &th, &e), GV_EDATA);
+            assert_non_null(strstr(e.msg, c == 5 ? "n.csv: column 'amb_comma': row 1 (line 2) '313,905' reads with ',' as "
+                                                   "thousands separator or as decimal point"
+                                                 : "n.csv: column 'amb_dot': row 1 (line 2) '1.234' reads with '.'"));
+            double v;
+            assert_int_equal(gv_table_number(t, 0, c, &v, NULL), GV_EDATA);
+            continue;
+        }
         assert_int_equal(gv_table_col_format(t, c, &d, &th, NULL), GV_OK);
         assert_int_equal(d, want[c].d);
         assert_int_equal(th, want[c].th);
@@ -285,6 +297,19 @@ static void test_number_formats(void **state) {
             else assert_true(fabs(v - want[c].v[r]) <= 1e-9 * fabs(want[c].v[r]));
         }
     }
+    gv_table_free(t);
+
+    /* The file's convention settles an ambiguous column: a decimal comma
+     * elsewhere makes "21.958" 21958; a decimal point elsewhere makes it
+     * 21.958; nothing elsewhere leaves it ambiguous. */
+    t = must_read("a;b\n21.958;1,5\n573.119;2,5\n", "vi.csv", NULL);
+    assert_true(num(t, 0, 0) == 21958 && num(t, 1, 0) == 573119);
+    gv_table_free(t);
+    t = must_read("a,b\n21.958,1.5\n573.119,2.5\n", "en.csv", NULL);
+    assert_true(fabs(num(t, 0, 0) - 21.958) < 1e-12 && fabs(num(t, 1, 0) - 573.119) < 1e-12);
+    gv_table_free(t);
+    t = must_read("code,a\n01,21.958\n02,573.119\n", "amb.csv", NULL);
+    assert_int_equal(gv_table_col_ambiguous(t, 1), 1);
     gv_table_free(t);
 
     /* --decimal , overrides the ambiguous rule. */
