@@ -138,6 +138,22 @@ static void tidy_title(char *t) {
     for (const char *r = t; *r; r++)
         if (!(*r == ' ' && (w == t || w[-1] == ' '))) *w++ = *r;
     *w = 0;
+    /* a separator doubled by the gap ("— — ", "· · ", ": ") : the
+     * second one of two separators with only spaces between goes */
+    for (char *r = t; *r;) {
+        int m1 = *r != ' ' ? sep_at(r) : 0;
+        if (!m1) { r++; continue; }
+        char *q = r + m1;
+        while (*q == ' ') q++;
+        int m2 = *q && *q != ' ' ? sep_at(q) : 0;
+        if (m2) {
+            char *e = q + m2;
+            while (*e == ' ') e++;
+            memmove(q, e, strlen(e) + 1);
+            continue;
+        }
+        r = q;
+    }
     /* leading separators */
     size_t lead = 0;
     for (int m; (m = sep_at(t + lead));) lead += (size_t)m;
@@ -332,6 +348,15 @@ static int make_pages(gv_plan *p, gv_error *err) {
         pg->area = a;
         pg->ind = i;
         snprintf(pg->id, sizeof pg->id, "%s-%s", ar->code, d->slug);
+        /* Area codes and slugs both hold '-': "r-a-y" + "kien" and "r-a" +
+         * "y-kien" would be one file, one page overwriting the other. */
+        for (size_t q2 = 0; q2 + 1 < p->npages; q2++)
+            if (!strcmp(p->pages[q2].id, pg->id))
+                return gv_error_set(err, GV_EUSAGE,
+                                    "%s: the pages '%s — %s' and '%s — %s' would have the same file name '%s' "
+                                    "(area and indicator slugs run together): change a slug or a group name",
+                                    s->path, d->name, ar->name, s->indicators[p->pages[q2].ind].name,
+                                    p->areas[p->pages[q2].area].name, pg->id);
         fill_template(d->title, ar, pg->title, sizeof pg->title);
         fill_template(d->subtitle, ar, pg->subtitle, sizeof pg->subtitle);
         canon c = {0};
@@ -485,6 +510,10 @@ static void keep_if_same(gv_out_file *f, json_object *old_out, const char *old_d
     snprintf(path, sizeof path, "%s/%s", old_dir, f->file);
     struct stat st;
     if (stat(path, &st) != 0 || !S_ISREG(st.st_mode)) return;
+    /* A kept file must still be the one the manifest names: a page emptied
+     * or damaged since (a full disk, a hand edit) is drawn again. */
+    char have[GV_SHA_HEX];
+    if (gv__sha256_file(path, have, NULL) != GV_OK || strcmp(have, sha)) return;
     f->keep = 1;
     snprintf(f->sha256, sizeof f->sha256, "%s", sha);
     json_object *v;
@@ -539,7 +568,9 @@ size_t gv__plan_compare(gv_plan *p, const char *old, int force) {
         char path[5000];
         snprintf(path, sizeof path, "%s/%s", old, file ? file : "");
         struct stat st;
-        if (key && file && sha && !strcmp(key, p->book_key) && !strcmp(file, p->spec->pdf_name) && stat(path, &st) == 0) {
+        char have[GV_SHA_HEX] = "";
+        if (key && file && sha && !strcmp(key, p->book_key) && !strcmp(file, p->spec->pdf_name) && stat(path, &st) == 0 &&
+            gv__sha256_file(path, have, NULL) == GV_OK && !strcmp(have, sha)) {
             p->book_keep = 1;
             snprintf(p->book_sha, sizeof p->book_sha, "%s", sha);
             json_object *v;

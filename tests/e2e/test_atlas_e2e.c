@@ -326,6 +326,12 @@ static void test_incremental(void **state) {
         assert_true(region >= 1);
     }
 
+    /* A kept page damaged since (emptied): drawn again, with the book. */
+    assert_int_equal(tu_write_file(tu_path("%s/pages/01-dien-tich.pdf", out), ""), 0);
+    assert_int_equal(run(tu_path("'%s'", specs)), 0);
+    expect_counts(1, 11, 0);
+    assert_int_equal(pdf_pages(tu_path("%s/pages/01-dien-tich.pdf", out)), 1);
+
     /* --force: everything. */
     assert_int_equal(run(tu_path("'%s' --force", specs)), 0);
     expect_counts(12, 0, 0);
@@ -557,6 +563,12 @@ static void test_guards(void **state) {
     change_file(tu_path("%s/spec.yaml", cc), "  regions: ", tu_path("  regions: %s/groups2.csv\n  # was: ", cc));
     assert_int_equal(run(tu_path("'%s/spec.yaml'", cc)), 1);
     assert_non_null(strstr(errbuf, "groups 'Vùng Nam' and 'Vung Nam' give the same page name 'r-vung-nam'"));
+    /* Area and indicator slugs running together: "r-bac-ty" + "le-ung-ho"
+     * is "r-bac" + "ty-le-ung-ho". */
+    assert_int_equal(tu_write_file(tu_path("%s/groups2.csv", cc), "code,group\n01,Bắc Tỷ\n02,Bắc\n03,Bắc\n"), 0);
+    change_file(tu_path("%s/spec.yaml", cc), "    classify: quantile:3\n", "    classify: quantile:3\n    slug: le-ung-ho\n");
+    assert_int_equal(run(tu_path("'%s/spec.yaml'", cc)), 1);
+    assert_non_null(strstr(errbuf, "would have the same file name 'r-bac-ty-le-ung-ho'"));
 }
 
 /* The real 2025 set: Đà Nẵng reaches Hoàng Sa, Khánh Hòa Trường Sa; their
