@@ -233,9 +233,11 @@ static int prepare_indicator(gv_atlas_data *d, size_t i, gv_log_fn log, void *lo
         if (name[0] != '@') {
             c = gv_table_col_index(td->T, name);
             if (c < 0) {
-                rc = gv_error_set(err, GV_EDATA, "%s: the table has no column '%s' (%s: line %d, indicator's %s '%s')",
-                                  gv_table_path(td->T), name, d->p->spec->path, ind->line,
-                                  k == nv ? "suppress.column" : "value", k == nv ? name : ind->value);
+                /* A spec that names a column its table lacks is a spec
+                 * error (exit 1, before anything is drawn). */
+                rc = gv_error_set(err, GV_EUSAGE, "%s: line %d, key 'indicators[%zu].%s': table '%s' (%s) has no column '%s'",
+                                  d->p->spec->path, ind->line, i + 1, k == nv ? "suppress.column" : "value", ind->table,
+                                  gv_table_path(td->T), name);
                 break;
             }
             /* A bad cell is bad input wherever it is. */
@@ -346,6 +348,20 @@ int gv__atlas_data_load(gv_plan *p, gv_log_fn log, void *logctx, gv_atlas_data *
         gv_error e;
         gv_error_clear(&e);
         d->ind[i].rc = prepare_indicator(d, i, log, logctx, &e);
+        if (d->ind[i].rc == GV_EUSAGE) {
+            /* The spec does not fit its tables (a column or the join
+             * column missing): the whole run stops, nothing drawn. */
+            const gv_atlas_indicator *ind = &p->spec->indicators[i];
+            int tline = ind->line;
+            for (size_t t = 0; ind->table && t < p->spec->ntables; t++)
+                if (!strcmp(p->spec->tables[t].id, ind->table)) tline = p->spec->tables[t].line;
+            if (strstr(e.msg, ": line ")) gv_error_set(err, GV_EUSAGE, "%s", e.msg);
+            else
+                gv_error_set(err, GV_EUSAGE, "%s: line %d, key 'tables.%s.join': %s", p->spec->path, tline,
+                             ind->table ? ind->table : "?", e.msg);
+            gv__atlas_data_free(d);
+            return GV_EUSAGE;
+        }
         if (d->ind[i].rc) {
             char msg[GV_ERR_LEN + 64];
             snprintf(msg, sizeof msg, "indicator '%.60s': %.900s", p->spec->indicators[i].slug, e.msg);

@@ -557,8 +557,21 @@ static void test_guards(void **state) {
     assert_non_null(strstr(errbuf, "line 17, key 'indicators[2].palette': unknown palette 'Bluez'"));
     assert_int_equal(run(tu_path("'%s/nope.yaml'", cc)), 1);
     assert_int_equal(run(""), 1);
-    /* Two groups whose page names would collide. */
+    /* A column the table lacks, or a join column it lacks: spec errors
+     * (exit 1) before anything is drawn, naming line and key. */
     change_file(tu_path("%s/spec.yaml", cc), "palette: Bluez", "palette: Blues");
+    change_file(tu_path("%s/spec.yaml", cc), "support / count * 100", "suport / count * 100");
+    assert_int_equal(run(tu_path("'%s/spec.yaml'", cc)), 1);
+    assert_non_null(strstr(errbuf, "key 'indicators[2].value': table 'counts' ("));
+    assert_non_null(strstr(errbuf, "has no column 'suport'"));
+    assert_false(tu_exists(tu_path("%s/out/manifest.json", cc)));
+    change_file(tu_path("%s/spec.yaml", cc), "suport / count * 100", "support / count * 100");
+    change_file(tu_path("%s/spec.yaml", cc), "join: code}", "join: codes}");
+    assert_int_equal(run(tu_path("'%s/spec.yaml'", cc)), 1);
+    assert_non_null(strstr(errbuf, "line 6, key 'tables.counts.join': "));
+    assert_non_null(strstr(errbuf, "no column 'codes'"));
+    change_file(tu_path("%s/spec.yaml", cc), "join: codes}", "join: code}");
+    /* Two groups whose page names would collide. */
     assert_int_equal(tu_write_file(tu_path("%s/groups2.csv", cc), "code,group\n01,Vùng Nam\n02,Vung Nam\n03,Vùng Nam\n"), 0);
     change_file(tu_path("%s/spec.yaml", cc), "  regions: ", tu_path("  regions: %s/groups2.csv\n  # was: ", cc));
     assert_int_equal(run(tu_path("'%s/spec.yaml'", cc)), 1);
