@@ -13,8 +13,10 @@
  * Nothing here opens a boundary source or reads a table: deciding that a
  * re-run has nothing to do costs the hashing of the input files. */
 #include "atlas_private.h"
+#include "jobutil.h"
 
 #include "geovoice/sets.h"
+#include "geovoice/table.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -252,6 +254,38 @@ static int make_areas(gv_plan *p, gv_error *err) {
             return gv_error_prefix(err, "%s: key 'pages.regions': ", s->path);
         }
         if ((rc = add_input(p, "regions", s->regions, err))) { gv_grouping_free(g); free(prov); return rc; }
+        /* The table must be of this set: every code a province of it and,
+         * where the table names them, the same province (codes were reused
+         * by the 2025 reform: 80 is Long An in 2019, Tây Ninh in 2025). */
+        {
+            gv_table *gt = NULL;
+            if (gv_table_read_csv(s->regions, NULL, &gt, NULL) == GV_OK) {
+                static const char *const CC[] = {"code", "gso_code", "ma", NULL}, *const NC[] = {"name", "ten", "tên", NULL};
+                int cc = -1, nc = -1;
+                for (int k = 0; CC[k] && cc < 0; k++) cc = gv_table_col_index(gt, CC[k]);
+                for (int k = 0; NC[k] && nc < 0; k++) nc = gv_table_col_index(gt, NC[k]);
+                for (size_t r = 0; cc >= 0 && r < gv_table_nrows(gt) && !rc; r++) {
+                    const char *code = gv_table_cell(gt, r, (size_t)cc);
+                    char k1[16], k2[16];
+                    if (!*code || gv_code_key(code, k1, sizeof k1, NULL) != GV_OK) continue;
+                    const gv_unit *hit = NULL;
+                    for (size_t i = 0; i < nprov && !hit; i++)
+                        if (gv_code_key(prov[i]->code, k2, sizeof k2, NULL) == GV_OK && !strcmp(k1, k2)) hit = prov[i];
+                    const char *nm = nc >= 0 ? gv_table_cell(gt, r, (size_t)nc) : "";
+                    if (!hit)
+                        rc = gv_error_set(err, GV_EDATA, "%s: row %zu (line %zu), column '%s': '%s' is no province of boundary "
+                                                         "set '%s' (a grouping of another set?)",
+                                          s->regions, r + 1, gv_table_row_line(gt, r), gv_table_colname(gt, (size_t)cc), code,
+                                          gv_set_name(p->set));
+                    else if (*nm && !gv__names_fit(nm, hit->name))
+                        rc = gv_error_set(err, GV_EDATA, "%s: row %zu (line %zu): code '%s' is '%s' in the table but '%s' in "
+                                                         "boundary set '%s' (a grouping of another set?)",
+                                          s->regions, r + 1, gv_table_row_line(gt, r), code, nm, hit->name, gv_set_name(p->set));
+                }
+                gv_table_free(gt);
+            }
+            if (rc) { gv_grouping_free(g); free(prov); return rc; }
+        }
         for (size_t gi = 0; gi < gv_grouping_ngroups(g) && !rc; gi++) {
             const char *name = gv_grouping_group_at(g, gi);
             gv_area a;

@@ -576,6 +576,14 @@ static void test_guards(void **state) {
     change_file(tu_path("%s/spec.yaml", cc), "  regions: ", tu_path("  regions: %s/groups2.csv\n  # was: ", cc));
     assert_int_equal(run(tu_path("'%s/spec.yaml'", cc)), 1);
     assert_non_null(strstr(errbuf, "groups 'Vùng Nam' and 'Vung Nam' give the same page name 'r-vung-nam'"));
+    /* A grouping of another set: a code that is no province of it, or a
+     * name that is not its code's province (exit 2, row named). */
+    assert_int_equal(tu_write_file(tu_path("%s/groups2.csv", cc), "code,group\n01,A\n99,A\n"), 0);
+    assert_int_equal(run(tu_path("'%s/spec.yaml'", cc)), 2);
+    assert_non_null(strstr(errbuf, "groups2.csv: row 2 (line 3), column 'code': '99' is no province of boundary set"));
+    assert_int_equal(tu_write_file(tu_path("%s/groups2.csv", cc), "code,name,group\n01,Tỉnh Hai,A\n"), 0);
+    assert_int_equal(run(tu_path("'%s/spec.yaml'", cc)), 2);
+    assert_non_null(strstr(errbuf, "groups2.csv: row 1 (line 2): code '01' is 'Tỉnh Hai' in the table but 'Tỉnh Một' in"));
     /* Area and indicator slugs running together: "r-bac-ty" + "le-ung-ho"
      * is "r-bac" + "ty-le-ung-ho". */
     assert_int_equal(tu_write_file(tu_path("%s/groups2.csv", cc), "code,group\n01,Bắc Tỷ\n02,Bắc\n03,Bắc\n"), 0);
