@@ -346,6 +346,24 @@ static int find_value(const gv__text_job *j, int want_utf8, size_t *feat, size_t
     return 0;
 }
 
+/* The first value (names first) not UTF-8 whose own best reading is a
+ * known legacy encoding other than avoid: the odd one of a mixed layer. */
+static int find_other_legacy(const gv__text_job *j, gv_encoding avoid, size_t *feat, size_t *f, gv_encoding *as) {
+    for (size_t i = 0; i < j->nfeat; i++)
+        for (size_t k = 0; k < j->nfields; k++) {
+            const char *v = j->values[i * j->nfields + k];
+            if (!v || !nonascii(v)) continue;
+            gv_encoding e = gv_text_detect(v, strlen(v), NULL);
+            if (e != avoid && (e == GV_ENC_CP1258 || e == GV_ENC_TCVN3 || e == GV_ENC_VNI)) {
+                *feat = i;
+                *f = k;
+                *as = e;
+                return 1;
+            }
+        }
+    return 0;
+}
+
 int gv__layer_text_decode(gv__text_job *j, gv__layer_text *t, gv_error *err) {
     memset(t, 0, sizeof *t);
     gv_layer_encoding_info *in = &t->info;
@@ -455,10 +473,17 @@ int gv__layer_text_decode(gv__text_job *j, gv__layer_text *t, gv_error *err) {
         if (cnt.utf8_words)
             snprintf(msg, sizeof msg, "mixed text encodings: values UTF-8: %zu (%s), not UTF-8: %zu (%s reads as %s)",
                      cnt.utf8, has1 ? w1 : "?", cnt.legacy, has2 ? w2 : "?", enc_label(has2 ? a2 : mixed_legacy));
-        else
+        else {
+            size_t f3 = 0, i3 = 0;
+            gv_encoding a3 = GV_ENC_UNKNOWN;
+            char w3[400] = "";
+            int has3 = find_other_legacy(j, has2 ? a2 : mixed_legacy, &i3, &f3, &a3);
+            if (has3) where_(j, i3, f3, w3, sizeof w3);
             snprintf(msg, sizeof msg, "mixed text encodings: the values read as Vietnamese in different legacy "
-                                      "encodings (%s reads as %s; best overall %s)",
-                     has2 ? w2 : "?", enc_label(has2 ? a2 : mixed_legacy), enc_label(mixed_legacy));
+                                      "encodings (%s reads as %s%s%s%s%s; best overall %s)",
+                     has2 ? w2 : "?", enc_label(has2 ? a2 : mixed_legacy), has3 ? ", " : "", has3 ? w3 : "",
+                     has3 ? " reads as " : "", has3 ? enc_label(a3) : "", enc_label(mixed_legacy));
+        }
         if (!lenient) {
             rc = gv_error_set(err, GV_EDATA, "%s: layer '%s': %s; pass --encoding to choose one (geovoice check %s "
                                              "shows more)", j->source, j->layer, msg, j->source);
@@ -505,6 +530,46 @@ int gv__layer_text_decode(gv__text_job *j, gv__layer_text *t, gv_error *err) {
     }
     in->encoding = e;
     in->flags = flags;
+
+    /* Per value: one that reads badly in the layer's legacy encoding but
+     * as Vietnamese syllables only in another is that encoding's text (a
+     * row typed elsewhere): named, never drawn garbled silently. */
+    if (rc == GV_OK && (e == GV_ENC_CP1258 || e == GV_ENC_TCVN3 || e == GV_ENC_VNI)) {
+        static const gv_encoding L3[3] = {GV_ENC_CP1258, GV_ENC_TCVN3, GV_ENC_VNI};
+        size_t nodd = 0, of = 0, ofk = 0;
+        gv_encoding oe = GV_ENC_UNKNOWN;
+        for (size_t i = 0; i < j->nfeat; i++)
+            for (size_t k = 0; k < j->nfields; k++) {
+                const char *v = j->values[i * j->nfields + k];
+                if (!v || !nonascii(v)) continue;
+                size_t n = strlen(v), g = 0, b = 0;
+                if (gv_text_scores(v, n, e, flags, &g, &b) != GV_OK || b == 0) continue;
+                for (int q = 0; q < 3; q++) {
+                    size_t g2 = 0, b2 = 0;
+                    if (L3[q] == e || gv_text_scores(v, n, L3[q], 0, &g2, &b2) != GV_OK || b2 || !g2) continue;
+                    if (nodd++ == 0) of = i, ofk = k, oe = L3[q];
+                    break;
+                }
+            }
+        if (nodd) {
+            char w[400], msg[1400];
+            where_(j, of, ofk, w, sizeof w);
+            const char *v = j->values[of * j->nfields + ofk];
+            char *alt = NULL;
+            if (gv_text_to_utf8(v, strlen(v), oe, &alt, NULL) != GV_OK) alt = NULL;
+            snprintf(msg, sizeof msg, "%zu values read as %s text, not %s like the rest of the layer (%s reads as '%s')",
+                     nodd, enc_label(oe), enc_label(e), w, alt ? alt : "?");
+            free(alt);
+            in->problem = 1;
+            if (!lenient && !in->overridden) {
+                rc = gv_error_set(err, GV_EDATA, "%s: layer '%s': mixed text encodings: %s; fix those rows, or pass "
+                                                 "--encoding (geovoice check %s lists the layer)",
+                                  j->source, j->layer, msg, j->source);
+                goto out;
+            }
+            issue(t, "mixed text encodings: %s", msg);
+        }
+    }
 
     /* Convert: field names first, so that messages name fields right. */
     for (size_t f = 0; f < j->nfields && rc == GV_OK; f++)

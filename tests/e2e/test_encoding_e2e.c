@@ -296,6 +296,37 @@ static void test_mixed(void **state) {
     free(stderr_text);
 }
 
+/* Two legacy encodings in one layer: TCVN3 names and one CP1258 name.
+ * The odd value is named with what it reads as in its own encoding; map
+ * refuses the layer, check reports it. */
+static void test_mixed_legacy(void **state) {
+    (void)state;
+    char *t0 = ic("UTF-8", "TCVN5712-1", NAMES[0]), *t1 = ic("UTF-8", "TCVN5712-1", NAMES[1]);
+    char *c2 = ic("UTF-8", "CP1258", NAMES[2]);
+    const char *fields[2] = {"MA", "TEN"};
+    const char *vals[6] = {CODES[0], t0, CODES[1], t1, CODES[2], c2};
+    const char *shp = write_raw("mixedleg", fields, 2, 60, vals, 3, 0x57);
+    free(t0), free(t1), free(c2);
+    gv_layer *l = NULL;
+    gv_error err;
+    assert_int_equal(gv_layer_open(shp, NULL, NULL, &l, &err), GV_EDATA);
+    assert_null(l);
+    assert_non_null(strstr(err.msg, "mixed text encodings: 1 values read as CP1258 text, not TCVN3 like the rest of the "
+                                    "layer (FID 2 field 'TEN' reads as '"));
+    assert_non_null(strstr(err.msg, NAMES[2]));
+    /* Lenient (check): a problem, reported. */
+    gv_layer_options o;
+    gv_layer_options_init(&o);
+    o.lenient = 1;
+    assert_int_equal(gv_layer_open_ex(shp, NULL, NULL, &o, &l, &err), GV_OK);
+    gv_layer_encoding_info e = enc_of(l);
+    assert_int_equal(e.problem, 1);
+    int said = 0;
+    for (size_t i = 0; i < e.nissues; i++) said |= strstr(e.issues[i], "1 values read as CP1258 text") != NULL;
+    assert_true(said);
+    gv_layer_free(l);
+}
+
 /* geovoice check: the encoding per layer, text and JSON. */
 /* A .cpg with nothing in it says nothing: read as if there were none, and
  * said so, not reported as a wrong .cpg. */
@@ -588,7 +619,7 @@ int main(void) {
         cmocka_unit_test(test_truncated_utf8), cmocka_unit_test(test_mixed),
         cmocka_unit_test(test_check_report),   cmocka_unit_test(test_map_join_by_name),
         cmocka_unit_test(test_tcvn3_capitals), cmocka_unit_test(test_ambiguous),
-        cmocka_unit_test(test_mojibake_layer), cmocka_unit_test(test_empty_cpg), cmocka_unit_test(test_mojibake_keeps_valid), cmocka_unit_test(test_not_vietnamese),
+        cmocka_unit_test(test_mojibake_layer), cmocka_unit_test(test_empty_cpg), cmocka_unit_test(test_mixed_legacy), cmocka_unit_test(test_mojibake_keeps_valid), cmocka_unit_test(test_not_vietnamese),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     if (!getenv("GV_KEEP")) tu_rmtree(dir());
