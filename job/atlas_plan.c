@@ -470,8 +470,15 @@ int gv__plan_make(const gv_atlas_options *o, gv_plan *p, gv_error *err) {
     gv_atlas_spec *s = p->spec;
     if (s->nindicators > 64) return gv_error_set(err, GV_EUSAGE, "%s: at most 64 indicators", s->path);
     if (o->formats) {
-        s->want_pdf = strstr(o->formats, "pdf") != NULL;
-        s->want_png = strstr(o->formats, "png") != NULL;
+        s->want_pdf = s->want_png = 0;
+        char buf[64], *save = NULL;
+        snprintf(buf, sizeof buf, "%s", o->formats);
+        for (char *f = strtok_r(buf, ",", &save); f; f = strtok_r(NULL, ",", &save)) {
+            int *w = !strcasecmp(f, "pdf") ? &s->want_pdf : !strcasecmp(f, "png") ? &s->want_png : NULL;
+            if (!w || *w)
+                return gv_error_set(err, GV_EUSAGE, "--formats '%s': expected pdf, png or pdf,png (each once)", o->formats);
+            *w = 1;
+        }
         if (!s->want_pdf && !s->want_png)
             return gv_error_set(err, GV_EUSAGE, "--formats '%s': expected pdf, png or pdf,png", o->formats);
     }

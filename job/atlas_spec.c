@@ -191,9 +191,10 @@ static int parse_formats(ctx *c, gv_atlas_spec *s, yaml_node_t *v) {
     } else return fail(c, v, "formats", "expected a list such as [pdf, png]");
     char *save = NULL;
     for (char *f = strtok_r(buf, ", ", &save); f; f = strtok_r(NULL, ", ", &save)) {
-        if (!strcasecmp(f, "pdf")) s->want_pdf = 1;
-        else if (!strcasecmp(f, "png")) s->want_png = 1;
-        else return fail(c, v, "formats", "'%s' is not pdf or png", f);
+        int *w = !strcasecmp(f, "pdf") ? &s->want_pdf : !strcasecmp(f, "png") ? &s->want_png : NULL;
+        if (!w) return fail(c, v, "formats", "'%s' is not pdf or png", f);
+        if (*w) return fail(c, v, "formats", "'%s' given twice", f);
+        *w = 1;
     }
     if (!s->want_pdf && !s->want_png) return fail(c, v, "formats", "no format (pdf, png or both)");
     return GV_OK;

@@ -590,6 +590,8 @@ static void test_guards(void **state) {
     change_file(tu_path("%s/spec.yaml", cc), "    classify: quantile:3\n", "    classify: quantile:3\n    slug: le-ung-ho\n");
     assert_int_equal(run(tu_path("'%s/spec.yaml'", cc)), 1);
     assert_non_null(strstr(errbuf, "would have the same file name 'r-bac-ty-le-ung-ho'"));
+    assert_int_equal(run(tu_path("'%s/spec.yaml' --formats pdf,png,pdf", cc)), 1);
+    assert_non_null(strstr(errbuf, "--formats 'pdf,png,pdf': expected pdf, png or pdf,png (each once)"));
 }
 
 /* The real 2025 set: Đà Nẵng reaches Hoàng Sa, Khánh Hòa Trường Sa; their

@@ -198,6 +198,8 @@ static void test_errors(void **state) {
     expect_error(buf, "line 2, key 'page.dpi'");
     snprintf(buf, sizeof buf, "set: vn-2025\nformats: [pdf, svg]\n%s", ok_ind);
     expect_error(buf, "line 2, key 'formats': 'svg' is not pdf or png");
+    snprintf(buf, sizeof buf, "set: vn-2025\nformats: [pdf, png, pdf]\n%s", ok_ind);
+    expect_error(buf, "line 2, key 'formats': 'pdf' given twice");
     snprintf(buf, sizeof buf, "set: vn-2025\n%spages:\n  national: maybe\n", ok_ind);
     expect_error(buf, "line 5, key 'pages.national': 'maybe' is not yes or no");
     snprintf(buf, sizeof buf, "set: vn-2025\n%spages:\n  provinces: some\n", ok_ind);
