@@ -127,6 +127,16 @@ static const char *AGG_HELP =
     "Map: geovoice map --shapes WS.sqlite --layer units --where \"level='commune'\" --data OUT.csv --join code\n"
     "     --value rate_per_10k  (suppressed units are drawn as 'suppressed')\n";
 
+/* --min-count K as a number (the job checks it is a whole one >= 1);
+ * 1 after saying so when it is not a number at all. */
+static int parse_min_count(const char *arg, double *out) {
+    char *end;
+    *out = strtod(arg, &end);
+    if (end != arg && !*end) return 0;
+    fprintf(stderr, "geovoice opinions: --min-count '%s': expected a whole number of at least 1\n", arg);
+    return 1;
+}
+
 static int cli_aggregate(int argc, char **argv) {
     gv_aggregate_job j;
     gv_aggregate_job_init(&j);
@@ -146,15 +156,9 @@ static int cli_aggregate(int argc, char **argv) {
         case O_PERIOD: j.period = optarg; break;
         case O_POP: j.population = optarg; break;
         case O_GROUPS: j.groups = optarg; break;
-        case O_MIN: {
-            char *end;
-            j.min_count = strtod(optarg, &end);
-            if (end == optarg || *end) {
-                fprintf(stderr, "geovoice opinions: --min-count '%s': expected a whole number of at least 1\n", optarg);
-                return 1;
-            }
+        case O_MIN:
+            if (parse_min_count(optarg, &j.min_count)) return 1;
             break;
-        }
         case 'q':
         case O_QUIET: gv_cli_quiet = 1; break;
         case 'o': j.out = optarg; break;
@@ -205,15 +209,9 @@ static int cli_divergence(int argc, char **argv) {
         case O_BY: j.by = optarg; break;
         case O_ALPHA: j.alpha = atof(optarg); break;
         case O_MINREC: j.min_records = atof(optarg); break;
-        case O_MIN: {
-            char *end;
-            j.min_count = strtod(optarg, &end);
-            if (end == optarg || *end) {
-                fprintf(stderr, "geovoice opinions: --min-count '%s': expected a whole number of at least 1\n", optarg);
-                return 1;
-            }
+        case O_MIN:
+            if (parse_min_count(optarg, &j.min_count)) return 1;
             break;
-        }
         case O_ORGS: j.orgs_out = optarg; break;
         case 'q':
         case O_QUIET: gv_cli_quiet = 1; break;

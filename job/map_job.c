@@ -441,8 +441,6 @@ int gv_map_run(const gv_map_options *o, gv_log_fn log, void *logctx, gv_error *e
     ms.nodata_color = 0xf0f0f0;
     ms.suppressed = n_suppressed ? supp : NULL;
     ms.suppressed_color = 0xa0a0a0;
-    ms.suppressed = n_suppressed ? supp : NULL;
-    ms.suppressed_color = 0xa0a0a0;
     ms.title = o->title ? o->title : o->value;
     ms.subtitle = o->subtitle;
     ms.legend_title = o->legend_title ? o->legend_title : o->value;

@@ -9,6 +9,7 @@
 #include "geovoice/sets.h"
 #include "geovoice/table.h"
 #include "jobutil.h"
+#include "opinions_common.h"
 #include "optable.h"
 
 #include <sqlite3.h>
@@ -567,8 +568,7 @@ int gv_aggregate_job_run(const gv_aggregate_job *j, gv_log_fn log, void *logctx,
     }
     if (j->period && strcmp(j->period, "month")) return gv_error_set(err, GV_EUSAGE, "--period '%s': only month", j->period);
     a->by_month = j->period != NULL;
-    if (!(j->min_count >= 1) || j->min_count != floor(j->min_count) || j->min_count > 1e9)
-        return gv_error_set(err, GV_EUSAGE, "--min-count %g: expected a whole number of at least 1", j->min_count);
+    if (gv__op_check_min_count(j->min_count, err)) return GV_EUSAGE;
     gv_workspace *ws = NULL;
     int rc = gv_workspace_open(j->workspace, 0, &ws, err);
     if (rc) return rc;

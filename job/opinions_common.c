@@ -2,6 +2,8 @@
  * boundary set's levels (or one source) for the workspace. */
 #include "opinions_common.h"
 
+#include <math.h>
+
 #include <stdio.h>
 #include <string.h>
 
@@ -67,3 +69,9 @@ int gv__op_open_units(const char *set, const char *sets_dir, const char *shapes,
     return rc;
 }
 
+
+int gv__op_check_min_count(double k, gv_error *err) {
+    if (!(k >= 1) || k != floor(k) || k > 1e9)
+        return gv_error_set(err, GV_EUSAGE, "--min-count %g: expected a whole number of at least 1", k);
+    return GV_OK;
+}

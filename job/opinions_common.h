@@ -18,4 +18,8 @@ int gv__op_open_units(const char *set, const char *sets_dir, const char *shapes,
                       const char *parent_field, gv_ws_level *lv, gv_layer **layers, size_t *nlv, char *label,
                       size_t labelsz, gv_error *err);
 
+/* GV_OK when k is a valid --min-count (a whole number from 1 to 1e9),
+ * else GV_EUSAGE saying so (aggregate and divergence alike). */
+int gv__op_check_min_count(double k, gv_error *err);
+
 #endif

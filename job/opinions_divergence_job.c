@@ -10,6 +10,7 @@
 #include "geovoice/opstats.h"
 #include "geovoice/table.h"
 #include "jobutil.h"
+#include "opinions_common.h"
 #include "optable.h"
 
 #include <sqlite3.h>
@@ -322,8 +323,7 @@ int gv_divergence_job_run(const gv_divergence_job *j, gv_log_fn log, void *logct
     if (!sum) sum = &dummy;
     memset(sum, 0, sizeof *sum);
     if (!j->workspace || !j->out) return gv_error_set(err, GV_EUSAGE, "--workspace and -o are required");
-    if (!(j->min_count >= 1) || j->min_count != floor(j->min_count) || j->min_count > 1e9)
-        return gv_error_set(err, GV_EUSAGE, "--min-count %g: expected a whole number of at least 1", j->min_count);
+    if (gv__op_check_min_count(j->min_count, err)) return GV_EUSAGE;
     {
         const char *outs[2] = {j->out, j->orgs_out};
         int rc0 = gv__job_check_out_dirs(err, 2, outs);

@@ -406,9 +406,9 @@ static int report_unplaced(job *j, const gv_table *t, const unplaced *p) {
     j->sum.rows_unplaced = p->n;
     j->sum.pop_unplaced = p->pop;
     if (j->by_table)
-        logf_(j, "%s: %zu rows placed by the table's own %s column%s%zu of them where the units list of '%s' now has "
+        logf_(j, "%s: %zu rows placed by the table's own %s column (%zu of them where the units list of '%s' now has "
                  "another %s)",
-              gv_table_path(t), j->by_table, j->level == GV_LEVEL_DISTRICT ? "district_code" : "province_code", " (",
+              gv_table_path(t), j->by_table, j->level == GV_LEVEL_DISTRICT ? "district_code" : "province_code",
               j->by_table_moved, gv_set_name(j->set), j->level == GV_LEVEL_DISTRICT ? "district" : "province");
     if (!p->n) return GV_OK;
     logf_(j, "%s: %zu rows carried to no %s (population %.0f):", gv_table_path(t), p->n, gv_level_name(j->level), p->pop);
