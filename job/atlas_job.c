@@ -290,6 +290,17 @@ static int check_out(const char *out, gv_error *err) {
     return GV_OK;
 }
 
+/* Carries file (a path relative to the atlas folder) from the previous
+ * atlas into the one being built: a hard link, or a copy. */
+static int carry(const char *from_dir, const char *to_dir, const char *file, gv_error *err) {
+    char a[5000], b[5000];
+    snprintf(a, sizeof a, "%s/%s", from_dir, file);
+    snprintf(b, sizeof b, "%s/%s", to_dir, file);
+    unlink(b);
+    if (gv__link_or_copy(a, b)) return gv_error_set(err, GV_EOUTPUT, "%s: cannot link or copy %s (%s)", to_dir, a, strerror(errno));
+    return GV_OK;
+}
+
 /* Make `path` absolute and canonical in place: "." and empty parts
  * dropped, ".." taken lexically, then the part that exists resolved by
  * realpath (links followed) and the rest appended.  Left as it was when
@@ -390,10 +401,7 @@ int gv_atlas_run(const gv_atlas_options *o, gv_log_fn log, void *logctx, gv_atla
         gv_out_file *fs[2] = {&p.pages[k].pdf, &p.pages[k].png};
         for (int q = 0; q < 2 && !rc; q++) {
             if (!fs[q]->want || !fs[q]->keep) continue;
-            char a[5000], b[5000];
-            snprintf(a, sizeof a, "%s/%s", p.out, fs[q]->file);
-            snprintf(b, sizeof b, "%s/%s", fresh, fs[q]->file);
-            if (gv__link_or_copy(a, b)) rc = gv_error_set(err, GV_EOUTPUT, "%s: cannot link or copy %s (%s)", fresh, a, strerror(errno));
+            rc = carry(p.out, fresh, fs[q]->file, err);
         }
     }
     if (!rc && todo) {
@@ -425,12 +433,10 @@ int gv_atlas_run(const gv_atlas_options *o, gv_log_fn log, void *logctx, gv_atla
         if (!have || !all) continue;
         for (int q = 0; q < 2 && !rc; q++) {
             if (!fs[q]->want) continue;
-            char a[5000], b[5000];
-            snprintf(a, sizeof a, "%s/%s", p.out, fs[q]->file);
+            if ((rc = carry(p.out, fresh, fs[q]->file, err)) != GV_OK) break;
+            char b[5000];
             snprintf(b, sizeof b, "%s/%s", fresh, fs[q]->file);
-            unlink(b);
-            if (gv__link_or_copy(a, b)) rc = gv_error_set(err, GV_EOUTPUT, "%s: cannot link or copy %s (%s)", fresh, a, strerror(errno));
-            else if ((rc = gv__sha256_file(b, fs[q]->sha256, err)) != GV_OK) break;
+            if ((rc = gv__sha256_file(b, fs[q]->sha256, err)) != GV_OK) break;
             fs[q]->key[0] = 0;
         }
         if (!rc) pg->stale = 1;
@@ -447,10 +453,7 @@ int gv_atlas_run(const gv_atlas_options *o, gv_log_fn log, void *logctx, gv_atla
     if (!rc && want_book) {
         if (p.book_keep && !res->failed) {
             /* No page PDF was drawn (gv__plan_compare) and none failed. */
-            char a[5000], b[5000];
-            snprintf(a, sizeof a, "%s/%s", p.out, p.spec->pdf_name);
-            snprintf(b, sizeof b, "%s/%s", fresh, p.spec->pdf_name);
-            if (gv__link_or_copy(a, b)) rc = gv_error_set(err, GV_EOUTPUT, "%s: cannot link or copy %s", fresh, a);
+            rc = carry(p.out, fresh, p.spec->pdf_name, err);
             book_pages = (size_t)p.book_pages;
             snprintf(book_sha, sizeof book_sha, "%s", p.book_sha);
         } else {
