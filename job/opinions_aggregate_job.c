@@ -589,16 +589,16 @@ int gv_aggregate_job_run(const gv_aggregate_job *j, gv_log_fn log, void *logctx,
     if (!rc) rc = sort_dicts(a);
     /* Topics that differ only in case or marks' form ("Land", "land") are
      * counted apart, as they were given: said, so the source can be fixed. */
-    for (size_t x = 0; !rc && x < a->topics.n; x++)
-        for (size_t y = x + 1; y < a->topics.n; y++) {
-            utf8proc_uint8_t *fx = utf8proc_NFKC_Casefold((const utf8proc_uint8_t *)a->topics.s[x]);
-            utf8proc_uint8_t *fy = utf8proc_NFKC_Casefold((const utf8proc_uint8_t *)a->topics.s[y]);
-            int same = fx && fy && !strcmp((const char *)fx, (const char *)fy);
-            free(fx), free(fy);
-            if (same)
+    char **fold = rc ? NULL : calloc(a->topics.n ? a->topics.n : 1, sizeof *fold);
+    for (size_t x = 0; fold && x < a->topics.n; x++)
+        fold[x] = (char *)utf8proc_NFKC_Casefold((const utf8proc_uint8_t *)a->topics.s[x]);
+    for (size_t x = 0; fold && x < a->topics.n; x++)
+        for (size_t y = x + 1; y < a->topics.n; y++)
+            if (fold[x] && fold[y] && !strcmp(fold[x], fold[y]))
                 gv__job_logf(log, logctx, "warning: topics '%s' and '%s' differ only in case: counted as two topics",
                              a->topics.s[x], a->topics.s[y]);
-        }
+    for (size_t x = 0; fold && x < a->topics.n; x++) free(fold[x]);
+    free(fold);
     /* Rows: every unit-period total (units without records: 0), then the
      * cells. */
     size_t nper = a->by_month ? a->months.n : 1;
